@@ -1,0 +1,804 @@
+/* engine.c: frame dispatch, per-client DHCP rounds, TFTP transfers and HTTP request lines. */
+#include "checker/engine_priv.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "proto/dhcp.h"
+#include "proto/tftp.h"
+
+void *nbc_grow(void *arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *n;
+
+	if (need <= *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 8;
+	while (ncap < need)
+		ncap *= 2;
+	n = realloc(arr, ncap * elem);
+	if (!n) {
+		fprintf(stderr, "netboot-check: out of memory\n");
+		exit(2);
+	}
+	*cap = ncap;
+	return n;
+}
+
+#define PUSH NBC_PUSH
+
+struct nbc_engine *engine_new(const struct eng_options *opt)
+{
+	struct nbc_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->opt = *opt;
+	if (e->opt.stall_secs <= 0)
+		e->opt.stall_secs = 30.0;
+	e->defrag = defrag_new();
+	if (!e->defrag) {
+		free(e);
+		return NULL;
+	}
+	hmap_init(&e->by_mac);
+	hmap_init(&e->by_ip);
+	hmap_init(&e->active);
+	e->link = NET_LINK_ETHERNET;
+	return e;
+}
+
+void engine_free(struct nbc_engine *e)
+{
+	if (!e)
+		return;
+	defrag_free(e->defrag);
+	for (size_t i = 0; i < e->nclients; i++) {
+		struct eng_client *c = &e->clients[i];
+
+		free(c->rounds);
+		free(c->xfers);
+		free(c->https);
+		free(c->pub.stages);
+		free(c->round_stage);
+		free(c->xfer_stage);
+		free(c->http_stage);
+	}
+	for (size_t i = 0; i < e->nxfers; i++)
+		free(e->xfers[i].body);
+	free(e->clients);
+	free(e->xfers);
+	free(e->https);
+	free(e->report.clients);
+	free(e->report.findings);
+	hmap_free(&e->by_mac);
+	hmap_free(&e->by_ip);
+	hmap_free(&e->active);
+	free(e);
+}
+
+void engine_set_link(struct nbc_engine *e, enum net_link link, int dlt)
+{
+	e->link = link;
+	e->report.link_type = dlt;
+}
+
+size_t engine_nclients(const struct nbc_engine *e)
+{
+	return e->nclients;
+}
+
+struct eng_client *engine_client(struct nbc_engine *e, size_t i)
+{
+	return &e->clients[i];
+}
+
+const struct eng_xfer *engine_xfer(const struct nbc_engine *e, size_t i)
+{
+	return &e->xfers[i];
+}
+
+const struct eng_http *engine_http(const struct nbc_engine *e, size_t i)
+{
+	return &e->https[i];
+}
+
+const struct eng_options *engine_options(const struct nbc_engine *e)
+{
+	return &e->opt;
+}
+
+double engine_capture_end(const struct nbc_engine *e)
+{
+	return e->last_ts - e->first_ts;
+}
+
+void engine_malformed(struct nbc_engine *e, const char *proto, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->report.stats.malformed++;
+	if (e->report.stats.nevents < NBC_MALFORMED_KEEP) {
+		struct nbc_malformed *m = &e->report.stats.events[e->report.stats.nevents++];
+
+		m->frame = e->frame;
+		m->proto = proto;
+		va_start(ap, fmt);
+		vsnprintf(m->reason, sizeof(m->reason), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static uint64_t mac_key(const uint8_t mac[6])
+{
+	uint64_t k = 0;
+
+	for (int i = 0; i < 6; i++)
+		k = k << 8 | mac[i];
+	return k;
+}
+
+/* Finds or creates the client with this MAC. */
+static size_t client_by_mac(struct nbc_engine *e, const uint8_t mac[6])
+{
+	size_t idx;
+	struct eng_client *c;
+
+	if (hmap_get(&e->by_mac, mac_key(mac), 0, &idx))
+		return idx;
+	c = PUSH(e->clients, e->nclients, e->clients_cap);
+	memset(c, 0, sizeof(*c));
+	memcpy(c->pub.mac, mac, 6);
+	c->pub.has_mac = true;
+	c->pub.arch = -1;
+	c->pub.first_frame = e->frame;
+	c->pub.first_time = e->rel;
+	c->loop_stage = -1;
+	idx = e->nclients - 1;
+	hmap_put(&e->by_mac, mac_key(mac), 0, idx);
+	return idx;
+}
+
+/* Finds the client that holds an IP: by lease, then by the frame's MAC, else a MAC-less one. */
+static size_t client_by_ip(struct nbc_engine *e, uint32_t ip, const struct net_link_hdr *l2)
+{
+	size_t idx;
+	struct eng_client *c;
+
+	if (hmap_get(&e->by_ip, ip, 1, &idx))
+		return idx;
+	if (l2 && l2->has_src_mac) {
+		idx = client_by_mac(e, l2->src_mac);
+		e->clients[idx].pub.ip = ip;
+		hmap_put(&e->by_ip, ip, 1, idx);
+		return idx;
+	}
+	c = PUSH(e->clients, e->nclients, e->clients_cap);
+	memset(c, 0, sizeof(*c));
+	c->pub.ip = ip;
+	c->pub.arch = -1;
+	c->pub.first_frame = e->frame;
+	c->pub.first_time = e->rel;
+	c->loop_stage = -1;
+	idx = e->nclients - 1;
+	hmap_put(&e->by_ip, ip, 1, idx);
+	return idx;
+}
+
+static void touch(struct nbc_engine *e, struct eng_client *c)
+{
+	c->pub.last_frame = e->frame;
+	c->pub.last_time = e->rel;
+}
+
+static void copy_view(struct view v, char *dst, size_t cap)
+{
+	view_to_printable(v, dst, cap);
+}
+
+static void fill_reply(struct nbc_engine *e, const struct dhcp_msg *m, uint32_t ipsrc,
+		       uint16_t sport, struct eng_reply *r)
+{
+	const struct dhcp_optval *o;
+
+	memset(r, 0, sizeof(*r));
+	r->frame = e->frame;
+	r->time = e->rel;
+	r->msgtype = m->msgtype;
+	r->server = dhcp_server_id(m);
+	if (!r->server)
+		r->server = ipsrc;
+	r->yiaddr = m->yiaddr;
+	r->siaddr = m->siaddr;
+	r->has_opt43 = dhcp_opt(m, DHCP_OPT_VENDOR) != NULL;
+	r->proxy = sport == 4011 ||
+		   (m->yiaddr == 0 && dhcp_vendor_class_is(m, "PXEClient") &&
+		    m->msgtype == DHCPOFFER);
+	copy_view(dhcp_bootfile(m), r->bootfile, sizeof(r->bootfile));
+	if ((o = dhcp_opt(m, DHCP_OPT_TFTP_SERVER)) != NULL) {
+		r->has_opt66 = true;
+		copy_view((struct view){ o->val, o->len }, r->tftp_server, sizeof(r->tftp_server));
+	}
+	if ((o = dhcp_opt(m, DHCP_OPT_PXELINUX_CONFIGFILE)) != NULL) {
+		r->has_209 = true;
+		copy_view((struct view){ o->val, o->len }, r->configfile, sizeof(r->configfile));
+	}
+	if ((o = dhcp_opt(m, DHCP_OPT_PXELINUX_PATHPREFIX)) != NULL) {
+		r->has_210 = true;
+		copy_view((struct view){ o->val, o->len }, r->pathprefix, sizeof(r->pathprefix));
+	}
+}
+
+static struct eng_round *find_round(struct eng_client *c, uint32_t xid)
+{
+	/* Newest first: xids are reused by old iPXE, and retries keep theirs. */
+	for (size_t i = c->nrounds; i-- > 0;)
+		if (c->rounds[i].xid == xid)
+			return &c->rounds[i];
+	return NULL;
+}
+
+static struct eng_round *new_round(struct nbc_engine *e, struct eng_client *c, uint32_t xid)
+{
+	struct eng_round *r = PUSH(c->rounds, c->nrounds, c->rounds_cap);
+
+	memset(r, 0, sizeof(*r));
+	r->xid = xid;
+	r->arch = -1;
+	r->first_frame = e->frame;
+	r->first_time = e->rel;
+	return r;
+}
+
+static void classify_request(struct eng_client *c, struct eng_round *r, const struct dhcp_msg *m)
+{
+	uint8_t uuid[16];
+	int arch = dhcp_client_arch(m);
+
+	if (arch < 0)
+		arch = dhcp_vendor_class_arch(m);
+	if (arch >= 0) {
+		r->arch = arch;
+		c->pub.arch = arch;
+	}
+	if (dhcp_user_class_has(m, "iPXE") || dhcp_opt(m, DHCP_OPT_IPXE)) {
+		r->kind = ENG_ROUND_IPXE;
+		c->pub.personality |= NBC_PERS_IPXE;
+		c->netboot = true;
+	} else if (dhcp_vendor_class_is(m, "PXEClient") && r->kind != ENG_ROUND_IPXE) {
+		r->kind = ENG_ROUND_PXE;
+		c->pub.personality |= NBC_PERS_PXE_ROM;
+		c->netboot = true;
+	} else if (dhcp_vendor_class_is(m, "HTTPClient") && r->kind != ENG_ROUND_IPXE) {
+		r->kind = ENG_ROUND_PXE;
+		c->pub.personality |= NBC_PERS_UEFI_HTTP;
+		c->netboot = true;
+	}
+	if (dhcp_prl_has(m, DHCP_OPT_PXELINUX_CONFIGFILE))
+		r->asked_209 = true;
+	if (dhcp_client_uuid(m, uuid)) {
+		c->pub.has_uuid = true;
+		memcpy(c->pub.uuid, uuid, 16);
+	}
+}
+
+static void handle_dhcp(struct nbc_engine *e, const struct net_ipv4 *ip, const struct net_udp *u)
+{
+	struct dhcp_msg *m = &e->dhcp;
+	struct eng_client *c;
+	struct eng_round *r;
+	unsigned bad;
+	size_t idx;
+
+	if (dhcp_decode(u->payload.p, u->payload.len, m) < 0) {
+		engine_malformed(e, "dhcp", "BOOTP packet of %zu bytes is %s", u->payload.len,
+				 dhcp_problem_str(m->problems));
+		return;
+	}
+	e->report.stats.decoded[NBC_P_DHCP]++;
+	if (e->opt.tap && e->opt.tap->dhcp)
+		e->opt.tap->dhcp(e->opt.tap->ctx, e->frame, m);
+	bad = m->problems & ~(unsigned)(DHCP_PROB_NO_COOKIE | DHCP_PROB_NO_END);
+	if (bad)
+		engine_malformed(e, "dhcp", "DHCP %s xid 0x%08x: %s",
+				 dhcp_msgtype_name(m->msgtype), m->xid, dhcp_problem_str(bad));
+	if (m->htype != 1 || m->hlen != 6)
+		return;		/* not Ethernet: no client we can follow */
+	/* The lookup may grow (move) the client array: index it only afterwards. */
+	idx = client_by_mac(e, m->chaddr);
+	c = &e->clients[idx];
+	touch(e, c);
+
+	if (m->op == 1) {
+		r = find_round(c, m->xid);
+		if (m->msgtype == DHCPDISCOVER && (!r || r->has_ack)) {
+			r = new_round(e, c, m->xid);
+		} else if (!r) {
+			r = new_round(e, c, m->xid);
+		}
+		classify_request(c, r, m);
+		if (m->msgtype == DHCPDISCOVER) {
+			if (r->discovers == 0) {
+				r->discover_frame = e->frame;
+				r->first_secs = m->secs;
+			}
+			r->discovers++;
+			if (m->secs > r->max_secs)
+				r->max_secs = m->secs;
+		} else if (m->msgtype == DHCPREQUEST && u->dport != 4011) {
+			if (!r->request_frame)
+				r->request_frame = e->frame;
+			r->requested_server = dhcp_server_id(m);
+		}
+		return;
+	}
+	if (m->op != 2)
+		return;
+	r = find_round(c, m->xid);
+	if (!r)
+		r = new_round(e, c, m->xid);	/* the capture began after the request */
+	if (!r->first_reply_frame)
+		r->first_reply_frame = e->frame;
+	if (m->yiaddr && (m->msgtype == DHCPACK || m->msgtype == DHCP_NONE)) {
+		c->pub.ip = m->yiaddr;
+		hmap_put(&e->by_ip, m->yiaddr, 1, (size_t)(c - e->clients));
+	}
+	switch (m->msgtype) {
+	case DHCPOFFER:
+	case DHCP_NONE:
+		if (r->noffers < ENG_OFFERS_MAX)
+			fill_reply(e, m, ip->src, u->sport, &r->offers[r->noffers++]);
+		else
+			r->offers_dropped++;
+		break;
+	case DHCPACK: {
+		struct eng_reply rep;
+
+		fill_reply(e, m, ip->src, u->sport, &rep);
+		if (rep.proxy || u->sport == 4011) {
+			r->has_proxy_ack = true;
+			r->proxy_ack = rep;
+		} else if (!r->has_ack) {
+			r->has_ack = true;
+			r->ack = rep;
+		}
+		break;
+	}
+	case DHCPNAK:
+		r->has_nak = true;
+		fill_reply(e, m, ip->src, u->sport, &r->nak);
+		break;
+	default:
+		break;
+	}
+}
+
+static uint64_t xfer_key_a(uint32_t cip, uint32_t sip)
+{
+	return (uint64_t)cip << 32 | sip;
+}
+
+static bool body_wanted(const char *name)
+{
+	const char *base = eng_basename(name);
+	size_t n = strlen(name);
+
+	return strstr(name, "pxelinux.cfg/") != NULL || strcmp(base, "default") == 0 ||
+	       (n > 4 && strcmp(name + n - 4, ".cfg") == 0) ||
+	       (n > 5 && strcmp(name + n - 5, ".ipxe") == 0) ||
+	       (n > 5 && strcmp(name + n - 5, ".conf") == 0);
+}
+
+static void handle_tftp_request(struct nbc_engine *e, const struct net_link_hdr *l2,
+				const struct net_ipv4 *ip, const struct net_udp *u)
+{
+	struct tftp_pkt t;
+	struct eng_client *c;
+	struct eng_xfer *x;
+	size_t idx;
+	char name[ENG_NAME_MAX];
+
+	if (tftp_decode(u->payload.p, u->payload.len, &t) < 0) {
+		engine_malformed(e, "tftp", "packet to port 69: %s", tftp_problem_str(t.problems));
+		return;
+	}
+	e->report.stats.decoded[NBC_P_TFTP]++;
+	if (t.problems)
+		engine_malformed(e, "tftp", "%s: %s", tftp_op_name(t.op),
+				 tftp_problem_str(t.problems));
+	copy_view(t.filename, name, sizeof(name));
+	if (e->opt.tap && e->opt.tap->tftp)
+		e->opt.tap->tftp(e->opt.tap->ctx, e->frame, &t, name, t.op == TFTP_WRQ);
+	if (t.op != TFTP_RRQ && t.op != TFTP_WRQ)
+		return;
+	idx = client_by_ip(e, ip->src, l2);
+	c = &e->clients[idx];
+	touch(e, c);
+	c->netboot = true;
+	/* A retransmitted request: same client port, same file, nothing back yet. */
+	if (hmap_get(&e->active, xfer_key_a(ip->src, ip->dst), u->sport, &idx)) {
+		x = &e->xfers[idx];
+		if (x->status == ENG_XFER_REQUESTED && strcmp(x->name, name) == 0) {
+			x->rrq_repeats++;
+			x->last_frame = e->frame;
+			x->last_time = e->rel;
+			return;
+		}
+		x->active = false;
+	}
+	x = PUSH(e->xfers, e->nxfers, e->xfers_cap);
+	memset(x, 0, sizeof(*x));
+	idx = e->nxfers - 1;
+	x->client = (int)(c - e->clients);
+	x->write = t.op == TFTP_WRQ;
+	x->cip = ip->src;
+	x->cport = u->sport;
+	x->sip = ip->dst;
+	memcpy(x->name, name, sizeof(name));
+	x->rrq_frame = x->last_frame = e->frame;
+	x->rrq_time = x->last_time = e->rel;
+	x->req_blksize = t.blksize;
+	x->req_tsize = t.tsize;
+	x->req_windowsize = t.windowsize;
+	x->blksize = TFTP_DEFAULT_BLKSIZE;
+	x->tsize = -1;
+	x->windowsize = 1;
+	x->image = ENG_IMAGE_UNKNOWN;
+	x->active = true;
+	*PUSH(c->xfers, c->nxfers, c->xfers_cap) = idx;
+	hmap_put(&e->active, xfer_key_a(ip->src, ip->dst), u->sport, idx);
+}
+
+static void sniff_image(struct eng_xfer *x, struct view d)
+{
+	struct cur c = cur_make(d.p, d.len);
+	uint32_t pe;
+	uint16_t machine;
+
+	x->image = ENG_IMAGE_REALMODE;
+	if (d.len < 64 || d.p[0] != 'M' || d.p[1] != 'Z')
+		return;
+	cur_skip(&c, 0x3c);
+	pe = cur_le32(&c);
+	if (pe > d.len || d.len - pe < 6 || memcmp(d.p + pe, "PE\0\0", 4) != 0)
+		return;		/* a DOS stub only: not a PE image */
+	c = cur_make(d.p + pe + 4, 2);
+	machine = cur_le16(&c);
+	switch (machine) {
+	case 0x8664:
+		x->image = ENG_IMAGE_PE_X64;
+		break;
+	case 0x014c:
+		x->image = ENG_IMAGE_PE_IA32;
+		break;
+	case 0xaa64:
+		x->image = ENG_IMAGE_PE_ARM64;
+		break;
+	default:
+		x->image = ENG_IMAGE_PE_OTHER;
+		break;
+	}
+}
+
+static void keep_body(struct eng_xfer *x, struct view d)
+{
+	size_t room;
+
+	if (!body_wanted(x->name))
+		return;
+	if (!x->body) {
+		x->body = malloc(ENG_BODY_MAX);
+		if (!x->body)
+			return;
+	}
+	room = ENG_BODY_MAX - x->body_len;
+	if (d.len > room) {
+		x->body_cut = true;
+		d.len = room;
+	}
+	memcpy(x->body + x->body_len, d.p, d.len);
+	x->body_len += d.len;
+}
+
+static void xfer_end(struct nbc_engine *e, struct eng_xfer *x, enum eng_xfer_status st)
+{
+	x->status = st;
+	x->end_frame = e->frame;
+	x->active = false;
+	hmap_del(&e->active, xfer_key_a(x->cip, x->sip), x->cport);
+}
+
+static void xfer_data(struct nbc_engine *e, struct eng_xfer *x, const struct tftp_pkt *t,
+		      bool fragmented)
+{
+	uint16_t next = (uint16_t)(x->last_block + 1);
+	bool fresh;
+
+	if (fragmented)
+		x->fragmented = true;
+	if (x->blocks == 0)
+		fresh = t->block == 1;
+	else
+		/* After 65535 most servers wrap to 0, some to 1. */
+		fresh = t->block == next || (x->last_block == 65535 && t->block == 1);
+	if (!fresh) {
+		if (x->blocks && t->block == x->last_block)
+			x->data_retransmits++;
+		return;
+	}
+	if (x->blocks == 0)
+		sniff_image(x, t->data);
+	x->blocks++;
+	x->last_block = t->block;
+	x->bytes += t->data.len;
+	keep_body(x, t->data);
+	if (t->data.len < (size_t)x->blksize)
+		xfer_end(e, x, ENG_XFER_COMPLETE);
+}
+
+/* A UDP packet that may belong to a TFTP transfer in progress. */
+static bool handle_tftp_transfer(struct nbc_engine *e, const struct net_ipv4 *ip,
+				 const struct net_udp *u, bool fragmented)
+{
+	size_t idx;
+	struct eng_xfer *x;
+	bool from_server;
+	struct tftp_pkt t;
+
+	if (hmap_get(&e->active, xfer_key_a(ip->dst, ip->src), u->dport, &idx)) {
+		x = &e->xfers[idx];
+		from_server = true;
+		if (x->sport && x->sport != u->sport)
+			return false;
+	} else if (hmap_get(&e->active, xfer_key_a(ip->src, ip->dst), u->sport, &idx)) {
+		x = &e->xfers[idx];
+		from_server = false;
+		if (x->sport && x->sport != u->dport)
+			return false;
+	} else {
+		return false;
+	}
+	if (tftp_decode(u->payload.p, u->payload.len, &t) < 0) {
+		engine_malformed(e, "tftp", "transfer of %s: %s", x->name,
+				 tftp_problem_str(t.problems));
+		return true;
+	}
+	e->report.stats.decoded[NBC_P_TFTP]++;
+	if (t.problems)
+		engine_malformed(e, "tftp", "%s in the transfer of %s: %s", tftp_op_name(t.op),
+				 x->name, tftp_problem_str(t.problems));
+	if (e->opt.tap && e->opt.tap->tftp)
+		e->opt.tap->tftp(e->opt.tap->ctx, e->frame, &t, x->name, x->write);
+	x->last_frame = e->frame;
+	x->last_time = e->rel;
+	touch(e, &e->clients[x->client]);
+	if (from_server) {
+		if (!x->sport)
+			x->sport = u->sport;
+		if (!x->first_reply_frame)
+			x->first_reply_frame = e->frame;
+		switch (t.op) {
+		case TFTP_OACK:
+			x->oack = true;
+			if (x->status == ENG_XFER_REQUESTED)
+				x->status = ENG_XFER_RUNNING;
+			if (t.blksize >= TFTP_BLKSIZE_MIN)
+				x->blksize = t.blksize;
+			if (t.tsize >= 0)
+				x->tsize = t.tsize;
+			if (t.windowsize > 0)
+				x->windowsize = t.windowsize;
+			break;
+		case TFTP_DATA:
+			if (x->status == ENG_XFER_REQUESTED)
+				x->status = ENG_XFER_RUNNING;
+			xfer_data(e, x, &t, fragmented);
+			break;
+		case TFTP_ERROR:
+			x->errcode = t.errcode;
+			copy_view(t.errmsg, x->errmsg, sizeof(x->errmsg));
+			xfer_end(e, x, ENG_XFER_ERROR);
+			break;
+		default:
+			break;
+		}
+	} else {
+		switch (t.op) {
+		case TFTP_ACK:
+			if (x->any_ack && t.block == x->last_ack && t.block != 0)
+				x->dup_acks++;
+			x->any_ack = true;
+			x->last_ack = t.block;
+			break;
+		case TFTP_ERROR:
+			x->errcode = t.errcode;
+			copy_view(t.errmsg, x->errmsg, sizeof(x->errmsg));
+			xfer_end(e, x, ENG_XFER_ABORTED);
+			break;
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+static void handle_udp(struct nbc_engine *e, const struct net_link_hdr *l2,
+		       const struct net_ipv4 *ip, bool fragmented)
+{
+	struct net_udp u;
+	int rc = net_decode_udp(ip->payload, &u);
+
+	if (rc != NET_OK) {
+		if (!ip->cut)
+			engine_malformed(e, "udp", "bad UDP header");
+		return;
+	}
+	if ((u.sport == 67 || u.sport == 68 || u.sport == 4011) &&
+	    (u.dport == 67 || u.dport == 68 || u.dport == 4011)) {
+		handle_dhcp(e, ip, &u);
+		return;
+	}
+	if (handle_tftp_transfer(e, ip, &u, fragmented))
+		return;
+	if (u.dport == TFTP_PORT)
+		handle_tftp_request(e, l2, ip, &u);
+}
+
+/* Reads the request line or status line that starts a TCP segment's payload. */
+static void handle_tcp(struct nbc_engine *e, const struct net_link_hdr *l2,
+		       const struct net_ipv4 *ip)
+{
+	struct cur c = cur_make(ip->payload.p, ip->payload.len);
+	uint16_t sport = cur_be16(&c);
+	uint16_t dport = cur_be16(&c);
+	uint8_t off;
+	struct view pl;
+
+	cur_skip(&c, 8);
+	off = (uint8_t)(cur_u8(&c) >> 4);
+	if (c.err || off < 5 || (size_t)off * 4 > ip->payload.len)
+		return;
+	pl.p = ip->payload.p + (size_t)off * 4;
+	pl.len = ip->payload.len - (size_t)off * 4;
+	http_peek(e, l2, ip, sport, dport, pl);
+}
+
+void engine_frame(struct nbc_engine *e, double ts, const uint8_t *p, size_t caplen)
+{
+	struct net_link_hdr l2;
+	struct net_ipv4 ip;
+	struct net_ipv4 whole;
+	bool fragmented = false;
+	int rc;
+
+	e->frame++;
+	if (e->frame == 1)
+		e->first_ts = ts;
+	if (ts > e->last_ts || e->frame == 1)
+		e->last_ts = ts;
+	e->rel = ts - e->first_ts;
+	e->report.stats.frames++;
+	e->report.stats.bytes += caplen;
+
+	rc = net_decode_link(e->link, p, caplen, &l2);
+	if (rc == NET_ERR_NOT_IPV4)
+		return;
+	if (rc != NET_OK) {
+		engine_malformed(e, "link", "frame of %zu bytes too short for its link header",
+				 caplen);
+		return;
+	}
+	rc = net_decode_ipv4(l2.payload, &ip);
+	if (rc == NET_ERR_NOT_IPV4)
+		return;
+	if (rc != NET_OK) {
+		engine_malformed(e, "ipv4", "%s IPv4 header",
+				 rc == NET_ERR_TRUNCATED ? "truncated" : "invalid");
+		return;
+	}
+	e->report.stats.ipv4++;
+	if (!net_ipv4_is_fragment(&ip) && ip.total_len > e->max_ipv4_len)
+		e->max_ipv4_len = ip.total_len;
+	if (net_ipv4_is_fragment(&ip)) {
+		enum defrag_result dr = defrag_add(e->defrag, &ip, e->rel, &whole,
+						   &e->report.stats.fragments_unreassembled);
+
+		if (dr == DEFRAG_BAD)
+			engine_malformed(e, "ipv4", "fragment at offset %u cannot be placed",
+					 ip.frag_off);
+		if (dr != DEFRAG_DONE)
+			return;
+		e->report.stats.fragments_reassembled++;
+		ip = whole;
+		fragmented = true;
+	}
+	if (ip.proto == 17)
+		handle_udp(e, &l2, &ip, fragmented);
+	else if (ip.proto == 6 && !fragmented)
+		handle_tcp(e, &l2, &ip);
+}
+
+struct nbc_finding *engine_add_finding(struct nbc_engine *e, const char *rule, enum nbc_sev sev,
+				       const struct eng_client *c, int stage, uint64_t frame,
+				       const char *hint, const char *fmt, ...)
+{
+	struct nbc_report *r = &e->report;
+	struct nbc_finding *f = PUSH(r->findings, r->nfindings, r->findings_cap);
+	va_list ap;
+
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->sev = sev;
+	f->client = c ? engine_report_index(e, c) : -1;
+	f->stage = stage;
+	f->frame = frame;
+	f->hint = hint;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+int engine_report_index(const struct nbc_engine *e, const struct eng_client *c)
+{
+	(void)e;
+	return c->report_index;
+}
+
+const char *eng_basename(const char *name)
+{
+	const char *s = strrchr(name, '/');
+
+	return s ? s + 1 : name;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s);
+	size_t m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+bool eng_is_ipxe_binary(const char *name)
+{
+	const char *b = eng_basename(name);
+
+	/* A URL to an iPXE binary loops as surely as a TFTP name: the basename decides. */
+	return ends_with(b, ".kpxe") || ends_with(b, ".kkpxe") || ends_with(b, ".kkkpxe") ||
+	       strcmp(b, "ipxe.pxe") == 0 || strcmp(b, "ipxe.lkrn") == 0 ||
+	       strcmp(b, "ipxe.efi") == 0 || strcmp(b, "snponly.efi") == 0 ||
+	       strcmp(b, "snp.efi") == 0 || strncmp(b, "undionly", 8) == 0 ||
+	       (strstr(b, "ipxe") != NULL &&
+		(ends_with(b, ".efi") || ends_with(b, ".pxe") || ends_with(b, ".lkrn")));
+}
+
+bool eng_is_efi_binary(const char *name)
+{
+	return ends_with(eng_basename(name), ".efi") || ends_with(eng_basename(name), ".EFI");
+}
+
+bool eng_is_bios_binary(const char *name)
+{
+	const char *b = eng_basename(name);
+
+	return ends_with(b, ".0") || ends_with(b, ".pxe") || ends_with(b, ".kpxe") ||
+	       ends_with(b, ".kkpxe") || ends_with(b, ".lkrn") || ends_with(b, ".com") ||
+	       ends_with(b, ".n12");
+}
+
+const struct eng_reply *eng_round_boot_reply(const struct eng_round *r)
+{
+	if (r->has_ack && r->ack.bootfile[0])
+		return &r->ack;
+	if (r->has_proxy_ack && r->proxy_ack.bootfile[0])
+		return &r->proxy_ack;
+	for (unsigned i = 0; i < r->noffers; i++)
+		if (r->offers[i].bootfile[0] &&
+		    (!r->requested_server || r->offers[i].server == r->requested_server ||
+		     r->offers[i].proxy))
+			return &r->offers[i];
+	return r->has_ack ? &r->ack : NULL;
+}

@@ -1,0 +1,236 @@
+/* engine.h: turns frames into per-client DHCP rounds and TFTP transfers, then timelines and findings. */
+#ifndef NBC_CHECKER_ENGINE_H
+#define NBC_CHECKER_ENGINE_H
+
+#include "checker/model.h"
+#include "proto/net.h"
+
+#define ENG_NAME_MAX 256	/* file names, 209/210 values kept per reply */
+#define ENG_BODY_MAX 65536	/* small files (pxelinux configs) kept for parsing */
+#define ENG_OFFERS_MAX 8
+
+/* What a site is expected to hand out (--expect SITE). Empty strings: no expectation. */
+struct eng_expect {
+	char pxelinux_configfile[ENG_NAME_MAX];
+	char pxelinux_pathprefix[ENG_NAME_MAX];
+};
+
+struct dhcp_msg;
+struct tftp_pkt;
+
+/* Optional per-packet taps (netboot-check decode): called after each decode. */
+struct eng_tap {
+	void *ctx;
+	void (*dhcp)(void *ctx, uint64_t frame, const struct dhcp_msg *m);
+	/* name: the transfer's file (for DATA/ACK/ERROR/OACK too); write: a WRQ transfer */
+	void (*tftp)(void *ctx, uint64_t frame, const struct tftp_pkt *t, const char *name,
+		     bool write);
+};
+
+struct eng_options {
+	double stall_secs;	/* quiet time after which a non-terminal client is stalled */
+	const struct eng_expect *expect;
+	const struct eng_tap *tap;
+};
+
+enum eng_round_kind {
+	ENG_ROUND_OTHER,
+	ENG_ROUND_PXE,		/* PXEClient / HTTPClient vendor class, no iPXE marks */
+	ENG_ROUND_IPXE,		/* user-class iPXE or option 175 */
+};
+
+/* One DHCP reply as far as the boot flow cares. */
+struct eng_reply {
+	uint64_t frame;
+	double time;
+	uint8_t msgtype;
+	uint32_t server;	/* option 54, else the IP source */
+	uint32_t yiaddr;
+	uint32_t siaddr;
+	bool proxy;		/* proxyDHCP: no address, PXEClient in 60, or sent from 4011 */
+	bool has_opt43;
+	bool has_opt66;
+	bool has_209;
+	bool has_210;
+	char bootfile[ENG_NAME_MAX];	/* option 67, else the file field */
+	char tftp_server[ENG_NAME_MAX];	/* option 66 */
+	char configfile[ENG_NAME_MAX];	/* 209 */
+	char pathprefix[ENG_NAME_MAX];	/* 210 */
+};
+
+/* A DHCP exchange of one client under one xid. */
+struct eng_round {
+	uint32_t xid;
+	enum eng_round_kind kind;
+	int arch;		/* option 93 (or 60 Arch), -1 */
+	bool asked_209;		/* 209 in the client's option 55 */
+	uint64_t first_frame;
+	double first_time;
+	uint64_t discover_frame;
+	unsigned discovers;
+	uint16_t first_secs;
+	uint16_t max_secs;
+	uint64_t request_frame;
+	uint32_t requested_server;	/* option 54 in the REQUEST */
+	struct eng_reply offers[ENG_OFFERS_MAX];
+	unsigned noffers;
+	unsigned offers_dropped;
+	bool has_ack;
+	struct eng_reply ack;
+	bool has_proxy_ack;	/* an ACK from a proxyDHCP on 4011 */
+	struct eng_reply proxy_ack;
+	bool has_nak;
+	struct eng_reply nak;
+	uint64_t first_reply_frame;
+};
+
+enum eng_xfer_status {
+	ENG_XFER_REQUESTED,	/* RRQ seen, nothing back */
+	ENG_XFER_RUNNING,	/* OACK or DATA seen */
+	ENG_XFER_COMPLETE,	/* short last block */
+	ENG_XFER_ERROR,		/* the server sent ERROR */
+	ENG_XFER_ABORTED,	/* the client sent ERROR */
+};
+
+enum eng_image {
+	ENG_IMAGE_UNKNOWN,
+	ENG_IMAGE_PE_X64,
+	ENG_IMAGE_PE_IA32,
+	ENG_IMAGE_PE_ARM64,
+	ENG_IMAGE_PE_OTHER,
+	ENG_IMAGE_REALMODE,	/* not a PE image: a BIOS NBP */
+};
+
+struct eng_xfer {
+	int client;		/* index into the engine's clients */
+	bool write;		/* WRQ */
+	uint32_t cip;
+	uint16_t cport;
+	uint32_t sip;
+	uint16_t sport;		/* the server's TID, 0 until its first reply */
+	char name[ENG_NAME_MAX];	/* printable */
+	uint64_t rrq_frame;
+	double rrq_time;
+	unsigned rrq_repeats;
+	long req_blksize;
+	long req_tsize;
+	long req_windowsize;
+	bool oack;
+	long blksize;		/* negotiated, 512 without OACK */
+	long tsize;		/* from OACK, -1 */
+	long windowsize;
+	uint64_t first_reply_frame;
+	uint64_t last_frame;
+	double last_time;
+	enum eng_xfer_status status;
+	uint16_t errcode;
+	char errmsg[128];
+	uint64_t end_frame;
+	uint32_t blocks;	/* distinct DATA blocks, across rollovers */
+	uint16_t last_block;
+	uint64_t bytes;
+	uint32_t data_retransmits;
+	uint32_t dup_acks;
+	uint16_t last_ack;
+	bool any_ack;
+	bool fragmented;	/* DATA arrived as IP fragments */
+	enum eng_image image;
+	uint8_t *body;		/* kept for small config files, NULL otherwise */
+	size_t body_len;
+	bool body_cut;
+	bool active;
+};
+
+struct eng_http {
+	int client;
+	uint64_t frame;
+	double time;
+	char method[8];
+	char uri[ENG_NAME_MAX];
+	char host[128];
+	uint32_t sip;
+	uint16_t sport;
+	uint16_t cport;
+	int status;		/* -1 until a response is seen */
+	uint64_t status_frame;
+};
+
+/* One pxelinux config lookup: the RRQs of pxelinux.cfg names (or the 209 file) in a row. */
+struct eng_walk {
+	int stage;
+	size_t round;		/* the DHCP round whose reply configured the NBP */
+	bool has_round;
+	size_t first;		/* position in the client's xfers */
+	size_t count;
+	int found;		/* position (relative to first) of the file that loaded, -1 */
+	char prefix[ENG_NAME_MAX];
+	char configfile[ENG_NAME_MAX];	/* 209 as delivered, empty if none */
+	char nbp[ENG_NAME_MAX];
+};
+
+/* Engine-private state of one client. */
+struct eng_client {
+	struct nbc_client pub;
+	struct eng_round *rounds;
+	size_t nrounds;
+	size_t rounds_cap;
+	size_t *xfers;		/* indexes into engine xfers, in RRQ order */
+	size_t nxfers;
+	size_t xfers_cap;
+	size_t *https;
+	size_t nhttps;
+	size_t https_cap;
+	bool netboot;		/* showed PXE/iPXE marks or fetched anything over TFTP */
+	bool reached_terminal;
+	int loop_stage;
+	int report_index;	/* index in the report's clients, -1 if not reported */
+	/* Set by the timeline builder: the stage each round, transfer, request became. */
+	int *round_stage;
+	int *xfer_stage;
+	int *http_stage;
+	struct eng_walk *walks;
+	size_t nwalks;
+	size_t walks_cap;
+};
+
+struct nbc_engine;
+
+struct nbc_engine *engine_new(const struct eng_options *opt);
+void engine_free(struct nbc_engine *e);
+void engine_set_link(struct nbc_engine *e, enum net_link link, int dlt);
+/* Feeds one captured frame. ts is seconds since the epoch (any origin works). */
+void engine_frame(struct nbc_engine *e, double ts, const uint8_t *p, size_t caplen);
+/* Builds timelines, runs the rules and sets verdicts. The report stays owned by the engine. */
+struct nbc_report *engine_finish(struct nbc_engine *e);
+
+/* For the rules: read access to the engine's view of the capture. */
+size_t engine_nclients(const struct nbc_engine *e);
+struct eng_client *engine_client(struct nbc_engine *e, size_t i);
+const struct eng_xfer *engine_xfer(const struct nbc_engine *e, size_t i);
+const struct eng_http *engine_http(const struct nbc_engine *e, size_t i);
+const struct eng_options *engine_options(const struct nbc_engine *e);
+double engine_capture_end(const struct nbc_engine *e);
+/* Index of the client's report entry, for findings. */
+int engine_report_index(const struct nbc_engine *e, const struct eng_client *c);
+
+/* Adds a finding (printf-style message). Returns it for further edits. */
+struct nbc_finding *engine_add_finding(struct nbc_engine *e, const char *rule, enum nbc_sev sev,
+				       const struct eng_client *c, int stage, uint64_t frame,
+				       const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+
+/* Records a malformed packet (counted, and listed up to NBC_MALFORMED_KEEP). */
+void engine_malformed(struct nbc_engine *e, const char *proto, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Helpers shared by the timeline builder and the rules. */
+bool eng_is_ipxe_binary(const char *name);
+bool eng_is_efi_binary(const char *name);
+bool eng_is_bios_binary(const char *name);
+const char *eng_basename(const char *name);
+/* The reply that gave this round its boot file: ACK, else proxy ACK, else first offer with a file. */
+const struct eng_reply *eng_round_boot_reply(const struct eng_round *r);
+/* A UEFI or iPXE tsize probe: OACK, then the client's ERROR before any data. */
+bool eng_xfer_is_probe(const struct eng_xfer *x);
+
+#endif

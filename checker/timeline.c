@@ -1,0 +1,565 @@
+/* timeline.c: per-client stages from DHCP rounds, TFTP transfers and HTTP requests; verdicts. */
+#include "checker/engine_priv.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "proto/pxecfg.h"
+#include "proto/pxelinux.h"
+#include "proto/tftp.h"
+
+int timeline_add_stage(struct eng_client *c, enum nbc_stage_kind kind,
+		       enum nbc_stage_result result, uint64_t frame, double time, const char *fmt,
+		       ...)
+{
+	struct nbc_client *p = &c->pub;
+	struct nbc_stage *s = NBC_PUSH(p->stages, p->nstages, p->stages_cap);
+	va_list ap;
+
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->result = result;
+	s->frame = s->last_frame = frame;
+	s->time = time;
+	va_start(ap, fmt);
+	vsnprintf(s->detail, sizeof(s->detail), fmt, ap);
+	va_end(ap);
+	return (int)(p->nstages - 1);
+}
+
+/* Appends printf-style text to a bounded string. */
+static void appendf(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void appendf(char *dst, size_t cap, const char *fmt, ...)
+{
+	size_t n = strlen(dst);
+	va_list ap;
+
+	if (n + 1 >= cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(dst + n, cap - n, fmt, ap);
+	va_end(ap);
+}
+
+static const char *ipstr(uint32_t ip, char *buf)
+{
+	return net_ip_str(ip, buf, 16);
+}
+
+/* The per-client state while its events are walked in frame order. */
+struct walker {
+	struct nbc_engine *e;
+	struct eng_client *c;
+	const struct eng_round *round;	/* the last round that handed out a boot file */
+	size_t round_idx;
+	char bootfile[ENG_NAME_MAX];
+	char configfile[ENG_NAME_MAX];
+	char prefix[ENG_NAME_MAX];
+	bool have_prefix;	/* from 210 */
+	struct eng_walk *walk;	/* the lookup in progress */
+	int nbp_stage;
+	struct pxecfg_default cfg;
+	bool cfg_known;
+	bool kernel_done;
+	bool initrd_done;
+	uint64_t after_config_frame;
+	bool ipxe_http;		/* the last iPXE round handed out an HTTP URL */
+};
+
+static enum nbc_stage_kind round_kind(const struct eng_round *r)
+{
+	switch (r->kind) {
+	case ENG_ROUND_PXE:
+		return NBC_STAGE_PXE_DHCP;
+	case ENG_ROUND_IPXE:
+		return NBC_STAGE_IPXE_DHCP;
+	default:
+		return NBC_STAGE_DHCP;
+	}
+}
+
+static void add_round(struct walker *w, size_t ri)
+{
+	const struct eng_round *r = &w->c->rounds[ri];
+	const struct eng_reply *boot = eng_round_boot_reply(r);
+	char d[NBC_DETAIL_MAX] = "";
+	char a[16];
+	char b[16];
+	enum nbc_stage_result res;
+	int st;
+
+	if (r->discovers)
+		appendf(d, sizeof(d), "DISCOVER #%llu", (unsigned long long)r->discover_frame);
+	if (r->discovers > 1)
+		appendf(d, sizeof(d), " (%u sent)", r->discovers);
+	if (r->noffers) {
+		appendf(d, sizeof(d), "%sOFFER #%llu from %s", d[0] ? ", " : "",
+			(unsigned long long)r->offers[0].frame, ipstr(r->offers[0].server, a));
+		if (r->noffers > 1)
+			appendf(d, sizeof(d), " (+%u more)", r->noffers - 1 + r->offers_dropped);
+	}
+	if (r->request_frame)
+		appendf(d, sizeof(d), "%sREQUEST #%llu", d[0] ? ", " : "",
+			(unsigned long long)r->request_frame);
+	if (r->has_ack)
+		appendf(d, sizeof(d), "%sACK #%llu: %s", d[0] ? ", " : "",
+			(unsigned long long)r->ack.frame, ipstr(r->ack.yiaddr, a));
+	if (r->has_nak)
+		appendf(d, sizeof(d), "%sNAK #%llu from %s", d[0] ? ", " : "",
+			(unsigned long long)r->nak.frame, ipstr(r->nak.server, a));
+	if (boot && boot->bootfile[0])
+		appendf(d, sizeof(d), "; boot file %s from %s", boot->bootfile,
+			ipstr(boot->siaddr ? boot->siaddr : boot->server, b));
+	else if (r->has_ack || r->noffers)
+		appendf(d, sizeof(d), "; no boot file");
+	if (boot && boot->has_209)
+		appendf(d, sizeof(d), "; 209 %s", boot->configfile);
+	if (boot && boot->has_210)
+		appendf(d, sizeof(d), "; 210 %s", boot->pathprefix);
+
+	if (r->has_ack)
+		res = NBC_RESULT_OK;
+	else if (r->has_nak)
+		res = NBC_RESULT_FAILED;
+	else if (r->noffers)
+		res = NBC_RESULT_PARTIAL;
+	else
+		res = NBC_RESULT_FAILED;
+	if (!d[0])
+		snprintf(d, sizeof(d), "DHCP exchange");
+	st = timeline_add_stage(w->c, round_kind(r), res, r->first_frame, r->first_time, "%s", d);
+	w->c->round_stage[ri] = st;
+	w->c->pub.stages[st].last_frame = r->has_ack ? r->ack.frame : r->first_frame;
+
+	if (boot && boot->bootfile[0]) {
+		w->round = r;
+		w->round_idx = ri;
+		snprintf(w->bootfile, sizeof(w->bootfile), "%s", boot->bootfile);
+		snprintf(w->configfile, sizeof(w->configfile), "%s",
+			 boot->has_209 ? boot->configfile : "");
+		w->have_prefix = boot->has_210;
+		snprintf(w->prefix, sizeof(w->prefix), "%s", boot->has_210 ? boot->pathprefix : "");
+		w->walk = NULL;
+		w->cfg_known = false;
+		w->ipxe_http = r->kind == ENG_ROUND_IPXE &&
+			       (strncmp(boot->bootfile, "http://", 7) == 0 ||
+				strncmp(boot->bootfile, "https://", 8) == 0);
+	}
+}
+
+static const char *strip_slash(const char *s)
+{
+	while (*s == '/')
+		s++;
+	return s;
+}
+
+/* The transfer fetches the NBP the last DHCP reply named. */
+static bool is_nbp(const struct walker *w, const char *name)
+{
+	const char *b = w->bootfile;
+
+	if (!b[0])
+		return false;
+	if (strncmp(b, "tftp://", 7) == 0) {
+		const char *slash = strchr(b + 7, '/');
+
+		b = slash ? slash : b;
+	}
+	return strcmp(strip_slash(name), strip_slash(b)) == 0;
+}
+
+static bool is_config_name(const struct walker *w, const char *name)
+{
+	const char *n = strip_slash(name);
+
+	if (strstr(n, "pxelinux.cfg/") != NULL)
+		return true;
+	if (w->configfile[0]) {
+		char full[2 * ENG_NAME_MAX];
+
+		snprintf(full, sizeof(full), "%s%s", w->prefix, w->configfile);
+		return strcmp(n, strip_slash(w->configfile)) == 0 ||
+		       strcmp(n, strip_slash(full)) == 0;
+	}
+	return false;
+}
+
+static void xfer_summary(const struct eng_xfer *x, char *d, size_t cap)
+{
+	char a[16];
+
+	snprintf(d, cap, "%s from %s: ", x->name, ipstr(x->sip, a));
+	switch (x->status) {
+	case ENG_XFER_COMPLETE:
+		appendf(d, cap, "%llu bytes in %u blocks of %ld", (unsigned long long)x->bytes,
+			x->blocks, x->blksize);
+		if (x->windowsize > 1)
+			appendf(d, cap, ", window %ld", x->windowsize);
+		break;
+	case ENG_XFER_ERROR:
+		appendf(d, cap, "ERROR %u (%s) \"%s\" #%llu", x->errcode,
+			tftp_errcode_name(x->errcode), x->errmsg,
+			(unsigned long long)x->end_frame);
+		break;
+	case ENG_XFER_ABORTED:
+		appendf(d, cap, "client aborted with ERROR %u \"%s\" #%llu after %u blocks",
+			x->errcode, x->errmsg, (unsigned long long)x->end_frame, x->blocks);
+		break;
+	case ENG_XFER_RUNNING:
+		appendf(d, cap, "stopped after %u blocks (%llu bytes", x->blocks,
+			(unsigned long long)x->bytes);
+		if (x->tsize > 0)
+			appendf(d, cap, " of %ld", x->tsize);
+		appendf(d, cap, ")");
+		break;
+	case ENG_XFER_REQUESTED:
+		appendf(d, cap, "no answer");
+		if (x->rrq_repeats)
+			appendf(d, cap, " to %u requests", x->rrq_repeats + 1);
+		break;
+	}
+}
+
+static enum nbc_stage_result xfer_result(const struct nbc_engine *e, const struct eng_xfer *x)
+{
+	switch (x->status) {
+	case ENG_XFER_COMPLETE:
+		return NBC_RESULT_OK;
+	case ENG_XFER_RUNNING:
+	case ENG_XFER_REQUESTED:
+		/* Still going when the capture ended: not a failure we can prove. */
+		return engine_capture_end(e) - x->last_time < e->opt.stall_secs
+			       ? NBC_RESULT_PARTIAL
+			       : NBC_RESULT_FAILED;
+	default:
+		return NBC_RESULT_FAILED;
+	}
+}
+
+/* A UEFI or iPXE tsize probe: OACK, then the client's ERROR before any data. */
+bool eng_xfer_is_probe(const struct eng_xfer *x)
+{
+	return x->status == ENG_XFER_ABORTED && x->blocks == 0 && x->oack;
+}
+
+static void finish_walk(struct walker *w, const struct eng_xfer *found)
+{
+	struct eng_walk *k = w->walk;
+	struct nbc_stage *s = &w->c->pub.stages[k->stage];
+	char d[NBC_DETAIL_MAX];
+
+	if (found) {
+		snprintf(d, sizeof(d), "%zu name%s tried; loaded %s (%llu bytes)", k->count,
+			 k->count == 1 ? "" : "s", found->name, (unsigned long long)found->bytes);
+		s->result = found->status == ENG_XFER_COMPLETE ? NBC_RESULT_OK : NBC_RESULT_PARTIAL;
+		if (found->body && !found->body_cut && found->status == ENG_XFER_COMPLETE) {
+			pxecfg_parse_default((struct view){ found->body, found->body_len }, &w->cfg);
+			w->cfg_known = true;
+			w->kernel_done = w->initrd_done = false;
+			appendf(d, sizeof(d), "; default label %s: %s %s",
+				w->cfg.label[0] ? w->cfg.label : "(none)",
+				pxecfg_action_name(w->cfg.action), w->cfg.kernel);
+		}
+		w->after_config_frame = found->end_frame ? found->end_frame : found->last_frame;
+	} else {
+		snprintf(d, sizeof(d), "%zu name%s tried, none found", k->count,
+			 k->count == 1 ? "" : "s");
+		s->result = NBC_RESULT_FAILED;
+	}
+	snprintf(s->detail, sizeof(s->detail), "%s", d);
+	w->walk = NULL;
+}
+
+static void mark_terminal(struct walker *w, int st)
+{
+	w->c->pub.stages[st].terminal = true;
+	w->c->reached_terminal = true;
+}
+
+static void add_xfer(struct walker *w, size_t pos)
+{
+	struct nbc_engine *e = w->e;
+	struct eng_client *c = w->c;
+	const struct eng_xfer *x = &e->xfers[c->xfers[pos]];
+	char d[NBC_DETAIL_MAX];
+	enum nbc_stage_result res = xfer_result(e, x);
+	bool found = x->status == ENG_XFER_COMPLETE || x->status == ENG_XFER_RUNNING;
+	int st;
+
+	xfer_summary(x, d, sizeof(d));
+	if (is_config_name(w, x->name) && !is_nbp(w, x->name)) {
+		c->pub.personality |= NBC_PERS_PXELINUX;
+		if (!w->walk) {
+			struct eng_walk *k = NBC_PUSH(c->walks, c->nwalks, c->walks_cap);
+
+			memset(k, 0, sizeof(*k));
+			k->first = pos;
+			k->found = -1;
+			k->has_round = w->round != NULL;
+			k->round = w->round_idx;
+			snprintf(k->configfile, sizeof(k->configfile), "%s", w->configfile);
+			snprintf(k->nbp, sizeof(k->nbp), "%s", w->bootfile);
+			if (w->have_prefix)
+				snprintf(k->prefix, sizeof(k->prefix), "%s", w->prefix);
+			else
+				pxelinux_prefix_from_bootfile(w->bootfile, k->prefix,
+							      sizeof(k->prefix));
+			k->stage = timeline_add_stage(c, NBC_STAGE_PXELINUX_CONFIG,
+						      NBC_RESULT_PARTIAL, x->rrq_frame,
+						      x->rrq_time, "lookup walk");
+			w->walk = k;
+		}
+		c->xfer_stage[pos] = w->walk->stage;
+		c->pub.stages[w->walk->stage].last_frame = x->last_frame;
+		w->walk->count++;
+		if (found) {
+			w->walk->found = (int)(w->walk->count - 1);
+			finish_walk(w, x);
+		} else if (res != NBC_RESULT_FAILED || x->status != ENG_XFER_ERROR) {
+			/* No answer to a lookup step: pxelinux waits here. */
+			snprintf(c->pub.stages[w->walk->stage].detail, NBC_DETAIL_MAX,
+				 "%zu names tried; %s", w->walk->count, d);
+		} else {
+			snprintf(c->pub.stages[w->walk->stage].detail, NBC_DETAIL_MAX,
+				 "%zu name%s tried, none found so far", w->walk->count,
+				 w->walk->count == 1 ? "" : "s");
+			c->pub.stages[w->walk->stage].result = NBC_RESULT_FAILED;
+		}
+		return;
+	}
+	if (w->walk)
+		finish_walk(w, NULL);
+
+	if (is_nbp(w, x->name)) {
+		/* The real download after a tsize probe joins the probe's stage. */
+		if (w->nbp_stage >= 0 && pos > 0) {
+			const struct eng_xfer *prev = &e->xfers[c->xfers[pos - 1]];
+
+			if (eng_xfer_is_probe(prev) && strcmp(prev->name, x->name) == 0 &&
+			    c->xfer_stage[pos - 1] == w->nbp_stage) {
+				struct nbc_stage *s = &c->pub.stages[w->nbp_stage];
+
+				snprintf(s->detail, sizeof(s->detail), "%s (after a tsize probe #%llu)",
+					 d, (unsigned long long)prev->rrq_frame);
+				s->result = res;
+				s->last_frame = x->last_frame;
+				c->xfer_stage[pos] = w->nbp_stage;
+				return;
+			}
+		}
+		st = timeline_add_stage(c, NBC_STAGE_NBP, res, x->rrq_frame, x->rrq_time, "%s", d);
+		c->pub.stages[st].last_frame = x->last_frame;
+		c->xfer_stage[pos] = st;
+		w->nbp_stage = st;
+		return;
+	}
+	st = timeline_add_stage(c, NBC_STAGE_TFTP_FETCH, res, x->rrq_frame, x->rrq_time, "%s", d);
+	c->pub.stages[st].last_frame = x->last_frame;
+	c->xfer_stage[pos] = st;
+	if (strcmp(eng_basename(x->name), "ldlinux.c32") == 0)
+		c->pub.personality |= NBC_PERS_PXELINUX;
+
+	/* After a config: does this fetch complete what its default label loads? */
+	if (!w->after_config_frame || x->status != ENG_XFER_COMPLETE)
+		return;
+	if (w->cfg_known) {
+		const char *b = eng_basename(x->name);
+
+		if (w->cfg.kernel[0] && strcmp(b, eng_basename(w->cfg.kernel)) == 0)
+			w->kernel_done = true;
+		if (w->cfg.initrd[0] && strcmp(b, eng_basename(w->cfg.initrd)) == 0)
+			w->initrd_done = true;
+		if (w->kernel_done && (!w->cfg.initrd[0] || w->initrd_done) &&
+		    !c->reached_terminal) {
+			if (w->cfg.action == PXECFG_COM32) {
+				mark_terminal(w, st);
+				appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX,
+					"; runs the default label's module");
+			} else {
+				st = timeline_add_stage(c, NBC_STAGE_KERNEL, NBC_RESULT_OK,
+							x->end_frame, x->last_time,
+							"label %s: %s%s%s loaded", w->cfg.label,
+							w->cfg.kernel, w->cfg.initrd[0] ? " + " : "",
+							w->cfg.initrd);
+				mark_terminal(w, st);
+			}
+		}
+	} else if (!strstr(x->name, ".c32") && !c->reached_terminal) {
+		/* The config's text was not captured whole: a completed non-module fetch
+		 * after it is taken as the kernel. */
+		st = timeline_add_stage(c, NBC_STAGE_KERNEL, NBC_RESULT_OK, x->end_frame,
+					x->last_time, "%s loaded (the config's text was not captured)",
+					x->name);
+		mark_terminal(w, st);
+	}
+}
+
+static void add_http(struct walker *w, size_t pos)
+{
+	const struct eng_http *h = &w->e->https[w->c->https[pos]];
+	char a[16];
+	enum nbc_stage_result res;
+	int st;
+
+	if (h->status < 0)
+		res = NBC_RESULT_PARTIAL;
+	else if (h->status >= 400)
+		res = NBC_RESULT_FAILED;
+	else
+		res = NBC_RESULT_OK;
+	if (w->walk)
+		finish_walk(w, NULL);
+	st = timeline_add_stage(w->c, NBC_STAGE_HTTP, res, h->frame, h->time, "%s http://%s%s",
+				h->method, h->host[0] ? h->host : ipstr(h->sip, a), h->uri);
+	if (h->status >= 0)
+		appendf(w->c->pub.stages[st].detail, NBC_DETAIL_MAX, " -> %d #%llu", h->status,
+			(unsigned long long)h->status_frame);
+	else
+		appendf(w->c->pub.stages[st].detail, NBC_DETAIL_MAX, " -> no response seen");
+	w->c->http_stage[pos] = st;
+	/*
+	 * Where iPXE was handed an HTTP URL, the DHCP/TFTP half of the boot is
+	 * done once the client fetched it: what follows is HTTP and iSCSI.
+	 */
+	if (w->ipxe_http && res == NBC_RESULT_OK && !w->c->reached_terminal) {
+		appendf(w->c->pub.stages[st].detail, NBC_DETAIL_MAX,
+			"; the boot continues over HTTP");
+		mark_terminal(w, st);
+	}
+}
+
+static void build_client(struct nbc_engine *e, struct eng_client *c)
+{
+	struct walker w;
+	size_t ri = 0, xi = 0, hi = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.e = e;
+	w.c = c;
+	w.nbp_stage = -1;
+	c->round_stage = calloc(c->nrounds + 1, sizeof(int));
+	c->xfer_stage = calloc(c->nxfers + 1, sizeof(int));
+	c->http_stage = calloc(c->nhttps + 1, sizeof(int));
+	if (!c->round_stage || !c->xfer_stage || !c->http_stage) {
+		fprintf(stderr, "netboot-check: out of memory\n");
+		exit(2);
+	}
+	for (;;) {
+		uint64_t fr = c->nrounds > ri ? c->rounds[ri].first_frame : UINT64_MAX;
+		uint64_t fx = c->nxfers > xi ? e->xfers[c->xfers[xi]].rrq_frame : UINT64_MAX;
+		uint64_t fh = c->nhttps > hi ? e->https[c->https[hi]].frame : UINT64_MAX;
+
+		if (fr == UINT64_MAX && fx == UINT64_MAX && fh == UINT64_MAX)
+			break;
+		if (fr <= fx && fr <= fh)
+			add_round(&w, ri++);
+		else if (fx <= fh)
+			add_xfer(&w, xi++);
+		else
+			add_http(&w, hi++);
+	}
+	if (w.walk)
+		finish_walk(&w, NULL);
+	if (w.cfg_known && w.cfg.action == PXECFG_LOCALBOOT && !c->reached_terminal) {
+		int st = timeline_add_stage(c, NBC_STAGE_LOCALBOOT, NBC_RESULT_OK,
+					    w.after_config_frame, c->pub.last_time,
+					    "label %s: LOCALBOOT (config line %u): boots the local disk",
+					    w.cfg.label, w.cfg.line);
+		mark_terminal(&w, st);
+	}
+}
+
+void timeline_build(struct nbc_engine *e)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->nclients; i++) {
+		struct eng_client *c = &e->clients[i];
+
+		c->report_index = -1;
+		if (!c->netboot) {
+			if (c->nrounds)
+				e->report.stats.other_dhcp_clients++;
+			continue;
+		}
+		c->report_index = (int)n++;
+		build_client(e, c);
+	}
+}
+
+static bool is_stall(const struct nbc_finding *f)
+{
+	return strcmp(f->rule, "NBC-FLOW-STALLED") == 0;
+}
+
+void verdicts_set(struct nbc_engine *e)
+{
+	for (size_t i = 0; i < e->nclients; i++) {
+		struct eng_client *c = &e->clients[i];
+		struct nbc_client *p = &c->pub;
+		const struct nbc_finding *first_err = NULL;
+		bool stalled = false;
+		int last = p->nstages ? (int)p->nstages - 1 : -1;
+
+		if (c->report_index < 0)
+			continue;
+		for (size_t k = 0; k < e->report.nfindings; k++) {
+			const struct nbc_finding *f = &e->report.findings[k];
+
+			if (f->client != c->report_index)
+				continue;
+			if (is_stall(f))
+				stalled = true;
+			else if (f->sev == NBC_SEV_ERROR && !first_err)
+				first_err = f;
+		}
+		if (c->loop_stage >= 0) {
+			p->verdict = NBC_VERDICT_LOOPING;
+			p->verdict_stage = c->loop_stage;
+		} else if (first_err) {
+			p->verdict = NBC_VERDICT_FAILED;
+			p->verdict_stage = first_err->stage >= 0 ? first_err->stage : last;
+		} else if (c->reached_terminal) {
+			p->verdict = NBC_VERDICT_BOOTED;
+			p->verdict_stage = last;
+			for (int s = 0; s <= last; s++)
+				if (p->stages[s].terminal)
+					p->verdict_stage = s;
+		} else if (stalled) {
+			p->verdict = NBC_VERDICT_STALLED;
+			p->verdict_stage = last;
+		} else {
+			p->verdict = NBC_VERDICT_INCOMPLETE;
+			p->verdict_stage = last;
+		}
+	}
+}
+
+struct nbc_report *engine_finish(struct nbc_engine *e)
+{
+	struct nbc_report *r = &e->report;
+	size_t n = 0;
+
+	if (e->finished)
+		return r;
+	e->finished = true;
+	r->duration = e->last_ts - e->first_ts;
+	timeline_build(e);
+	rules_run(e);
+	verdicts_set(e);
+	for (size_t i = 0; i < e->nclients; i++)
+		if (e->clients[i].report_index >= 0)
+			n++;
+	r->clients = calloc(n + 1, sizeof(*r->clients));
+	if (!r->clients) {
+		fprintf(stderr, "netboot-check: out of memory\n");
+		exit(2);
+	}
+	for (size_t i = 0; i < e->nclients; i++)
+		if (e->clients[i].report_index >= 0)
+			r->clients[e->clients[i].report_index] = e->clients[i].pub;
+	r->nclients = n;
+	return r;
+}
