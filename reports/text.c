@@ -28,10 +28,10 @@ static const char *verdict_color(enum nbc_verdict v)
 	return v == NBC_VERDICT_BOOTED ? C_GRN : v == NBC_VERDICT_INCOMPLETE ? C_YEL : C_RED;
 }
 
-/* Prints text wrapped at width, each line after the first indented. */
-static void wrap(FILE *out, const char *text, size_t indent, size_t width)
+/* Prints text wrapped at width starting at column start, later lines indented. */
+static void wrap(FILE *out, const char *text, size_t start, size_t indent, size_t width)
 {
-	size_t col0 = indent;
+	size_t col0 = start;
 	const char *p = text;
 
 	while (*p) {
@@ -41,10 +41,11 @@ static void wrap(FILE *out, const char *text, size_t indent, size_t width)
 		while (*sp && *sp != ' ')
 			sp++;
 		wl = (size_t)(sp - p);
-		if (col0 > indent && col0 + 1 + wl > width) {
+		if (col0 > start && col0 + 1 + wl > width) {
 			fprintf(out, "\n%*s", (int)indent, "");
 			col0 = indent;
-		} else if (col0 > indent) {
+			start = indent;
+		} else if (col0 > start) {
 			fputc(' ', out);
 			col0++;
 		}
@@ -89,7 +90,7 @@ static void client_block(FILE *out, const struct nbc_report *r, int ci,
 		fputs(lead, out);
 		if (st->result == NBC_RESULT_FAILED)
 			fputs(col(o, C_RED), out);
-		wrap(out, st->detail, strlen(lead), 100);
+		wrap(out, st->detail, strlen(lead), strlen(lead), 100);
 		if (st->result == NBC_RESULT_FAILED)
 			fputs(col(o, C_RESET), out);
 	}
@@ -103,10 +104,13 @@ static void client_block(FILE *out, const struct nbc_report *r, int ci,
 			 nbc_sev_name(fd->sev), col(o, C_RESET), fd->rule,
 			 (unsigned long long)fd->frame);
 		fputs(lead, out);
-		wrap(out, fd->message, 10, 100);
+		/* The colour codes take no columns on the screen. */
+		wrap(out, fd->message, strlen(lead) - strlen(col(o, sev_color(fd->sev))) -
+					       strlen(col(o, C_RESET)),
+		     10, 100);
 		if (fd->hint && fd->hint[0]) {
 			fprintf(out, "          %sfix:%s ", col(o, C_DIM), col(o, C_RESET));
-			wrap(out, fd->hint, 15, 100);
+			wrap(out, fd->hint, 15, 15, 100);
 		}
 	}
 	fputc('\n', out);
@@ -142,7 +146,7 @@ void report_text(FILE *out, const struct nbc_report *r, const struct report_opts
 			fprintf(out, "%s%s%s %s frame %llu: ", col(o, sev_color(fd->sev)),
 				nbc_sev_name(fd->sev), col(o, C_RESET), fd->rule,
 				(unsigned long long)fd->frame);
-			wrap(out, fd->message, 2, 100);
+			wrap(out, fd->message, 40, 2, 100);
 		}
 	}
 	if (r->stats.malformed) {
