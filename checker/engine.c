@@ -65,6 +65,7 @@ void engine_free(struct nbc_engine *e)
 		free(c->round_stage);
 		free(c->xfer_stage);
 		free(c->http_stage);
+		free(c->walks);
 	}
 	for (size_t i = 0; i < e->nxfers; i++)
 		free(e->xfers[i].body);
