@@ -20,6 +20,9 @@ static bool map_link(int dlt, enum net_link *out)
 	case DLT_EN10MB:
 		*out = NET_LINK_ETHERNET;
 		return true;
+	case DLT_NULL:
+		*out = NET_LINK_NULL;
+		return true;
 	case DLT_LINUX_SLL:
 		*out = NET_LINK_SLL;
 		return true;
@@ -76,8 +79,8 @@ int capture_read_file(const char *path, struct nbc_engine *e, bool *truncated, c
 		return -1;
 	}
 	if (!map_link(pcap_datalink(p), &link)) {
-		snprintf(err, errcap, "%s: link type %s (%d) is not supported (Ethernet, Linux "
-			 "cooked SLL/SLL2 and raw IP are)",
+		snprintf(err, errcap, "%s: link type %s (%d) is not supported (Ethernet, BSD loopback, "
+			 "Linux cooked SLL/SLL2 and raw IP are)",
 			 path, pcap_datalink_val_to_name(pcap_datalink(p))
 				       ? pcap_datalink_val_to_name(pcap_datalink(p))
 				       : "?",

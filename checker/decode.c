@@ -35,8 +35,16 @@ static void opt_text(const struct dhcp_msg *m, uint8_t code)
 {
 	const struct dhcp_optval *o = dhcp_opt(m, code);
 
-	if (o)
-		field((struct view){ o->val, o->len });
+	struct view v;
+
+	if (!o)
+		return;
+	/* Some servers count the C string's NUL in the option; tshark does not show it. */
+	v.p = o->val;
+	v.len = o->len;
+	while (v.len && v.p[v.len - 1] == 0)
+		v.len--;
+	field(v);
 }
 
 static void tap_dhcp(void *ctx, uint64_t frame, const struct dhcp_msg *m)

@@ -505,10 +505,15 @@ static void keep_body(struct eng_xfer *x, struct view d)
 
 static void xfer_end(struct nbc_engine *e, struct eng_xfer *x, enum eng_xfer_status st)
 {
+	/*
+	 * The mapping stays: the client's ACK of the last block (and any late
+	 * retransmission) still belongs to this transfer. A new request from
+	 * the same client port replaces it.
+	 */
+	(void)e;
 	x->status = st;
 	x->end_frame = e->frame;
 	x->active = false;
-	hmap_del(&e->active, xfer_key_a(x->cip, x->sip), x->cport);
 }
 
 static void xfer_data(struct nbc_engine *e, struct eng_xfer *x, const struct tftp_pkt *t,
@@ -537,6 +542,29 @@ static void xfer_data(struct nbc_engine *e, struct eng_xfer *x, const struct tft
 	keep_body(x, t->data);
 	if (t->data.len < (size_t)x->blksize)
 		xfer_end(e, x, ENG_XFER_COMPLETE);
+}
+
+/*
+ * A packet from port 69 that belongs to no transfer: RFC 1350 servers answer
+ * from a new port, so this is odd or forged. Counted and decoded, not followed.
+ */
+static void handle_tftp_stray(struct nbc_engine *e, const struct net_udp *u)
+{
+	struct tftp_pkt t;
+	char name[ENG_NAME_MAX];
+
+	e->report.stats.tftp_unmatched++;
+	if (tftp_decode(u->payload.p, u->payload.len, &t) < 0)
+		return;
+	e->report.stats.decoded[NBC_P_TFTP]++;
+	if (t.problems || u->cut)
+		engine_malformed(e, "tftp", "%s from port 69 outside any transfer: %s",
+				 tftp_op_name(t.op),
+				 t.problems ? tftp_problem_str(t.problems)
+					    : "cut short (UDP length past the packet)");
+	copy_view(t.filename, name, sizeof(name));
+	if (e->opt.tap && e->opt.tap->tftp)
+		e->opt.tap->tftp(e->opt.tap->ctx, e->frame, &t, name, t.op == TFTP_WRQ);
 }
 
 /* A UDP packet that may belong to a TFTP transfer in progress. */
@@ -645,6 +673,8 @@ static void handle_udp(struct nbc_engine *e, const struct net_link_hdr *l2,
 		return;
 	if (u.dport == TFTP_PORT)
 		handle_tftp_request(e, l2, ip, &u);
+	else if (u.sport == TFTP_PORT)
+		handle_tftp_stray(e, &u);
 }
 
 /* Reads the request line or status line that starts a TCP segment's payload. */

@@ -135,6 +135,16 @@ int net_decode_link(enum net_link link, const uint8_t *p, size_t len,
 	case NET_LINK_SLL2:
 		rc = decode_sll2(&c, out);
 		break;
+	case NET_LINK_NULL: {
+		/* AF_INET is 2 everywhere; the word is in the capturing host's order. */
+		uint32_t fam = cur_le32(&c);
+
+		if (c.err)
+			return NET_ERR_TRUNCATED;
+		out->ethertype = (fam == 2 || fam == 0x02000000u) ? NET_ETHERTYPE_IPV4 : 0;
+		rc = NET_OK;
+		break;
+	}
 	case NET_LINK_RAW:
 		if (len < 1)
 			return NET_ERR_TRUNCATED;
@@ -338,6 +348,10 @@ static void encode_link(const struct net_frame_spec *s, struct wbuf *w)
 		wbuf_zero(w, 2);
 		break;
 	case NET_LINK_RAW:
+		break;
+	case NET_LINK_NULL:
+		wbuf_u8(w, 2);
+		wbuf_zero(w, 3);
 		break;
 	}
 }

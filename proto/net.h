@@ -9,6 +9,7 @@ enum net_link {
 	NET_LINK_SLL,	/* Linux cooked v1 (tcpdump -i any, older libpcap) */
 	NET_LINK_SLL2,	/* Linux cooked v2 (tcpdump -i any, libpcap >= 1.10) */
 	NET_LINK_RAW,	/* bare IPv4/IPv6 packets */
+	NET_LINK_NULL,	/* BSD loopback: 4-byte address family in host order */
 };
 
 enum net_err {

@@ -169,7 +169,7 @@ void report_json(FILE *out, const struct nbc_report *r, const struct report_opts
 	fprintf(out, "],\n  \"stats\": {\"frames\": %llu, \"bytes\": %llu, \"ipv4\": %llu, "
 		"\"duration\": %.6f, \"truncated\": %s,\n    \"decoded\": {\"dhcp\": %llu, "
 		"\"tftp\": %llu, \"http\": %llu},\n    \"ip_fragments\": {\"reassembled\": %llu, "
-		"\"unreassembled\": %llu},\n    \"non_boot_dhcp_clients\": %llu, "
+		"\"unreassembled\": %llu},\n    \"non_boot_dhcp_clients\": %llu, \"tftp_unmatched\": %llu, "
 		"\"malformed\": %llu,\n    \"malformed_events\": [",
 		(unsigned long long)st->frames, (unsigned long long)st->bytes,
 		(unsigned long long)st->ipv4, r->duration, r->capture_truncated ? "true" : "false",
@@ -178,7 +178,8 @@ void report_json(FILE *out, const struct nbc_report *r, const struct report_opts
 		(unsigned long long)st->decoded[NBC_P_HTTP],
 		(unsigned long long)st->fragments_reassembled,
 		(unsigned long long)st->fragments_unreassembled,
-		(unsigned long long)st->other_dhcp_clients, (unsigned long long)st->malformed);
+		(unsigned long long)st->other_dhcp_clients, (unsigned long long)st->tftp_unmatched,
+		(unsigned long long)st->malformed);
 	for (size_t i = 0; i < st->nevents; i++) {
 		fprintf(out, "%s\n      {\"frame\": %llu, \"protocol\": ", i ? "," : "",
 			(unsigned long long)st->events[i].frame);
