@@ -164,12 +164,15 @@ static void server_reply(struct sim *s, const struct client *c, uint8_t type,
 	size_t n;
 
 	dhcp_build_begin(&b, buf, sizeof(buf), 2, c->xid, c->mac, type);
-	dhcp_build_set_addrs(&b, 0, c->ip, r->no_siaddr ? 0 : r->server, 0);
+	if (type == DHCPNAK)
+		dhcp_build_set_addrs(&b, 0, 0, 0, 0);
+	else
+		dhcp_build_set_addrs(&b, 0, c->ip, r->no_siaddr ? 0 : r->server, 0);
 	dhcp_build_set_secs_flags(&b, 0, 0x8000);
 	dhcp_build_opt_be32(&b, DHCP_OPT_SERVER_ID, r->server);
 	dhcp_build_opt_be32(&b, DHCP_OPT_LEASE, 3600);
 	dhcp_build_opt_be32(&b, DHCP_OPT_SUBNET, 0xFFFFFF00u);
-	if (r->file) {
+	if (r->file && type != DHCPNAK) {
 		if (r->file_in_opt67)
 			dhcp_build_opt_str(&b, DHCP_OPT_BOOTFILE, r->file);
 		else
@@ -620,6 +623,43 @@ static void write_all(const char *dir)
 
 			dora(s, &other, C_PXE, &PXE_SRV, false);
 		}
+	}
+	close_sim(s);
+
+	/* 17. No config anywhere: the walk ends at default, not found either. */
+	s = open_sim(dir, "pxelinux-no-config", NET_LINK_ETHERNET, DLT_EN10MB);
+	c = bios_client(0x6f);
+	dora(s, &c, C_PXE, &PXE_SRV, false);
+	get_ok(s, &c, "pxelinux.0", 42430, 1432);
+	walk(s, &c, "", 99, NULL);
+	close_sim(s);
+
+	/* 18. A boot file but no TFTP server: siaddr 0, no option 66; the ROM gives up. */
+	s = open_sim(dir, "dhcp-no-next-server", NET_LINK_ETHERNET, DLT_EN10MB);
+	c = bios_client(0x70);
+	{
+		struct reply_cfg r = { SERVER_IP, SRV_MAC, "pxelinux.0", false, NULL, NULL, true };
+
+		dora(s, &c, C_PXE, &r, false);
+	}
+	close_sim(s);
+
+	/*
+	 * 19. The switch port forwarded late (the first DISCOVER seen says secs=24),
+	 * and a second server NAKs the REQUEST meant for the first.
+	 */
+	s = open_sim(dir, "dhcp-link-delay-foreign-nak", NET_LINK_ETHERNET, DLT_EN10MB);
+	c = bios_client(0x71);
+	{
+		struct reply_cfg rogue = { SERVER2_IP, SRV2_MAC, NULL, false, NULL, NULL, true };
+
+		client_request(s, &c, C_PXE, DHCPDISCOVER, 24, false, 0);
+		server_reply(s, &c, DHCPOFFER, &PXE_SRV);
+		client_request(s, &c, C_PXE, DHCPREQUEST, 25, false, SERVER_IP);
+		server_reply(s, &c, DHCPNAK, &rogue);
+		server_reply(s, &c, DHCPACK, &PXE_SRV);
+		get_ok(s, &c, "pxelinux.0", 42430, 1432);
+		walk(s, &c, "", 1, CFG_LOCAL);
 	}
 	close_sim(s);
 }
