@@ -46,6 +46,12 @@ struct nbc_engine *engine_new(const struct eng_options *opt)
 	hmap_init(&e->by_mac);
 	hmap_init(&e->by_ip);
 	hmap_init(&e->active);
+	e->export_fd = -1;
+	if (!streams_init(e)) {
+		defrag_free(e->defrag);
+		free(e);
+		return NULL;
+	}
 	e->link = NET_LINK_ETHERNET;
 	return e;
 }
@@ -55,12 +61,22 @@ void engine_free(struct nbc_engine *e)
 	if (!e)
 		return;
 	defrag_free(e->defrag);
+	streams_free(e);
+	if (e->export_fd >= 0)
+		export_finish(e, NULL);
+	free(e->exports);
+	free(e->iscsis);
 	for (size_t i = 0; i < e->nclients; i++) {
 		struct eng_client *c = &e->clients[i];
 
 		free(c->rounds);
 		free(c->xfers);
 		free(c->https);
+		free(c->iscsis);
+		for (size_t k = 0; k < c->nscripts; k++)
+			free(c->scripts[k].parsed);
+		free(c->scripts);
+		free(c->iscsi_stage);
 		free(c->pub.stages);
 		free(c->round_stage);
 		free(c->xfer_stage);
@@ -229,6 +245,24 @@ static void fill_reply(struct nbc_engine *e, const struct dhcp_msg *m, uint32_t 
 	if ((o = dhcp_opt(m, DHCP_OPT_PXELINUX_PATHPREFIX)) != NULL) {
 		r->has_210 = true;
 		copy_view((struct view){ o->val, o->len }, r->pathprefix, sizeof(r->pathprefix));
+	}
+	if ((o = dhcp_opt(m, 17)) != NULL)
+		copy_view((struct view){ o->val, o->len }, r->root_path, sizeof(r->root_path));
+	r->keep_san = -1;
+	if ((o = dhcp_opt(m, 175)) != NULL) {
+		/* iPXE's encapsulated options: 8 is keep-san (ipxe include/ipxe/dhcp.h). */
+		struct cur c = cur_make(o->val, o->len);
+
+		while (cur_left(&c) >= 2) {
+			uint8_t code = cur_u8(&c);
+			uint8_t len = cur_u8(&c);
+			const uint8_t *v = cur_bytes(&c, len);
+
+			if (c.err)
+				break;
+			if (code == 8 && len >= 1)
+				r->keep_san = v[len - 1] != 0;
+		}
 	}
 }
 
@@ -448,6 +482,7 @@ static void handle_tftp_request(struct nbc_engine *e, const struct net_link_hdr 
 	x->windowsize = 1;
 	x->image = ENG_IMAGE_UNKNOWN;
 	x->active = true;
+	x->export_idx = -1;
 	*PUSH(c->xfers, c->nxfers, c->xfers_cap) = idx;
 	hmap_put(&e->active, xfer_key_a(ip->src, ip->dst), u->sport, idx);
 }
@@ -514,6 +549,7 @@ static void xfer_end(struct nbc_engine *e, struct eng_xfer *x, enum eng_xfer_sta
 	x->status = st;
 	x->end_frame = e->frame;
 	x->active = false;
+	export_close_tftp(e, x);
 }
 
 static void xfer_data(struct nbc_engine *e, struct eng_xfer *x, const struct tftp_pkt *t,
@@ -540,6 +576,7 @@ static void xfer_data(struct nbc_engine *e, struct eng_xfer *x, const struct tft
 	x->last_block = t->block;
 	x->bytes += t->data.len;
 	keep_body(x, t->data);
+	export_write_tftp(e, x, t->data.p, t->data.len);
 	if (t->data.len < (size_t)x->blksize)
 		xfer_end(e, x, ENG_XFER_COMPLETE);
 }
@@ -677,25 +714,6 @@ static void handle_udp(struct nbc_engine *e, const struct net_link_hdr *l2,
 		handle_tftp_stray(e, &u);
 }
 
-/* Reads the request line or status line that starts a TCP segment's payload. */
-static void handle_tcp(struct nbc_engine *e, const struct net_link_hdr *l2,
-		       const struct net_ipv4 *ip)
-{
-	struct cur c = cur_make(ip->payload.p, ip->payload.len);
-	uint16_t sport = cur_be16(&c);
-	uint16_t dport = cur_be16(&c);
-	uint8_t off;
-	struct view pl;
-
-	cur_skip(&c, 8);
-	off = (uint8_t)(cur_u8(&c) >> 4);
-	if (c.err || off < 5 || (size_t)off * 4 > ip->payload.len)
-		return;
-	pl.p = ip->payload.p + (size_t)off * 4;
-	pl.len = ip->payload.len - (size_t)off * 4;
-	http_peek(e, l2, ip, sport, dport, pl);
-}
-
 void engine_frame(struct nbc_engine *e, double ts, const uint8_t *p, size_t caplen)
 {
 	struct net_link_hdr l2;
@@ -747,8 +765,8 @@ void engine_frame(struct nbc_engine *e, double ts, const uint8_t *p, size_t capl
 	}
 	if (ip.proto == 17)
 		handle_udp(e, &l2, &ip, fragmented);
-	else if (ip.proto == 6 && !fragmented)
-		handle_tcp(e, &l2, &ip);
+	else if (ip.proto == 6)
+		streams_segment(e, &ip);
 }
 
 struct nbc_finding *engine_add_finding(struct nbc_engine *e, const char *rule, enum nbc_sev sev,

@@ -3,6 +3,9 @@
 #define NBC_CHECKER_ENGINE_H
 
 #include "checker/model.h"
+#include <stdio.h>
+
+#include "proto/http.h"
 #include "proto/net.h"
 
 #define ENG_NAME_MAX 256	/* file names, 209/210 values kept per reply */
@@ -13,6 +16,7 @@
 struct eng_expect {
 	char pxelinux_configfile[ENG_NAME_MAX];
 	char pxelinux_pathprefix[ENG_NAME_MAX];
+	int keep_san;		/* san.keep-san: -1 unset, 0/1 */
 };
 
 struct dhcp_msg;
@@ -56,6 +60,8 @@ struct eng_reply {
 	char tftp_server[ENG_NAME_MAX];	/* option 66 */
 	char configfile[ENG_NAME_MAX];	/* 209 */
 	char pathprefix[ENG_NAME_MAX];	/* 210 */
+	char root_path[ENG_NAME_MAX];	/* 17, empty if absent */
+	int keep_san;		/* 175.8: -1 absent, else 0/1 */
 };
 
 /* A DHCP exchange of one client under one xid. */
@@ -139,24 +145,114 @@ struct eng_xfer {
 	size_t body_len;
 	bool body_cut;
 	bool active;
+	int export_idx;		/* entry in the export listing, -1 */
 };
 
 struct eng_http {
-	int client;
-	uint64_t frame;
+	int client;		/* index into the engine's clients, -1: not a client seen booting */
+	size_t conn;		/* TCP connection (order of appearance) */
+	uint64_t frame;		/* the request's first frame */
 	double time;
-	char method[8];
-	char uri[ENG_NAME_MAX];
+	char method[16];
+	char uri[HTTP_URI_MAX];	/* as requested, passwords redacted */
 	char host[128];
+	char range[64];
+	char auth_scheme[16];	/* "Basic", ... when the request carried credentials */
+	bool secret_uri;	/* the URI had a password (redacted) */
+	uint32_t cip;
 	uint32_t sip;
 	uint16_t sport;
 	uint16_t cport;
 	int status;		/* -1 until a response is seen */
+	char reason[64];
 	uint64_t status_frame;
+	double status_time;
+	char location[HTTP_URI_MAX];
+	char content_type[64];
+	int64_t content_length;	/* -1 if absent */
+	bool chunked;
+	uint64_t body_bytes;	/* body bytes seen */
+	bool complete;		/* the whole response body was seen */
+	bool gap;		/* bytes of it are missing from the capture */
+	bool malformed;		/* framing broke; the rest of the connection was skipped */
+	uint64_t end_frame;	/* the frame that completed the response */
+	double end_time;
+	uint8_t *body;		/* the first ENG_BODY_MAX bytes of small bodies, NULL otherwise */
+	size_t body_len;
+	bool body_cut;
+	int export_idx;		/* entry in the export listing, -1 */
+};
+
+/* One iSCSI connection as far as the boot cares (iscsi_flow.c). */
+struct eng_iscsi {
+	int client;		/* -1: not a client seen booting */
+	size_t conn;
+	uint32_t cip;
+	uint32_t sip;
+	uint16_t cport;
+	uint16_t sport;
+	uint64_t first_frame;
+	double first_time;
+	uint64_t last_frame;
+	double last_time;
+	char initiator[224];
+	char target[224];
+	char session_type[16];
+	char auth_offered[64];	/* AuthMethod the initiator offered */
+	char auth_chosen[16];	/* AuthMethod the target chose */
+	bool chap;		/* a CHAP exchange took place (values never kept) */
+	bool chap_response;	/* the initiator sent CHAP_N/CHAP_R */
+	bool hdigest;
+	bool ddigest;
+	uint64_t login_frame;	/* first Login Request */
+	unsigned login_pdus;
+	bool login_ok;		/* reached full feature phase */
+	uint64_t login_ok_frame;
+	double login_ok_time;
+	bool login_failed;
+	uint8_t status_class;
+	uint8_t status_detail;
+	uint64_t status_frame;
+	uint64_t pdus[2];
+	uint32_t commands;
+	uint32_t reads;
+	uint64_t read_blocks;
+	uint32_t writes;
+	uint32_t check_conditions;
+	uint8_t first_sense_key;
+	uint8_t first_sense_asc;
+	uint8_t first_sense_ascq;
+	uint8_t first_check_op;
+	uint64_t first_check_frame;
+	bool capacity_known;
+	uint64_t last_lba;
+	uint32_t block_len;
+	uint64_t capacity_frame;
+	int lba0;		/* -1 not read, 0 read without 0x55AA, 1 with the boot signature */
+	uint8_t lba0_sig[2];
+	uint64_t lba0_frame;
+	double lba0_time;
+	bool logout;		/* the initiator sent a Logout Request */
+	uint8_t logout_reason;
+	uint64_t logout_frame;
+	double logout_time;
+	uint32_t rejects;
+	uint8_t reject_reason;
+	uint64_t reject_frame;
+	uint32_t async_events;
+	uint32_t nops;
+	bool desync;		/* PDU framing lost (a gap or garbage): the rest was not decoded */
+	uint64_t gap_bytes;
+	bool ended;
+	enum tcp_end_kind { ENG_TCP_OPEN, ENG_TCP_FIN, ENG_TCP_RST } end;
+	int end_dir;		/* 0 initiator, 1 target, -1 */
+	uint64_t end_frame;
+	double end_time;
 };
 
 /* One pxelinux config lookup: the RRQs of pxelinux.cfg names (or the 209 file) in a row. */
 struct eng_walk {
+	bool http;		/* over HTTP: first/count index the client's https */
 	int stage;
 	size_t round;		/* the DHCP round whose reply configured the NBP */
 	bool has_round;
@@ -166,6 +262,17 @@ struct eng_walk {
 	char prefix[ENG_NAME_MAX];
 	char configfile[ENG_NAME_MAX];	/* 209 as delivered, empty if none */
 	char nbp[ENG_NAME_MAX];
+};
+
+struct ipxe_script;
+
+/* An iPXE script the client fetched, parsed (timeline.c). */
+struct eng_script {
+	size_t http;		/* index into engine https */
+	int stage;
+	struct ipxe_script *parsed;	/* owned */
+	int keep_san;		/* in effect when the script ran: script, else DHCP 175.8; -1 */
+	bool keep_from_dhcp;
 };
 
 /* Engine-private state of one client. */
@@ -180,6 +287,9 @@ struct eng_client {
 	size_t *https;
 	size_t nhttps;
 	size_t https_cap;
+	size_t *iscsis;		/* indexes into engine iscsis */
+	size_t niscsis;
+	size_t iscsis_cap;
 	bool netboot;		/* showed PXE/iPXE marks or fetched anything over TFTP */
 	bool reached_terminal;
 	int loop_stage;
@@ -188,6 +298,10 @@ struct eng_client {
 	int *round_stage;
 	int *xfer_stage;
 	int *http_stage;
+	int *iscsi_stage;
+	struct eng_script *scripts;
+	size_t nscripts;
+	size_t scripts_cap;
 	struct eng_walk *walks;
 	size_t nwalks;
 	size_t walks_cap;
@@ -200,6 +314,10 @@ void engine_free(struct nbc_engine *e);
 void engine_set_link(struct nbc_engine *e, enum net_link link, int dlt);
 /* Feeds one captured frame. ts is seconds since the epoch (any origin works). */
 void engine_frame(struct nbc_engine *e, double ts, const uint8_t *p, size_t caplen);
+/* --export DIR: write every transferred file into dir (created if missing). */
+bool engine_export_to(struct nbc_engine *e, const char *dir, char *err, size_t errcap);
+/* Closes the exported files and prints their listing to out (after engine_finish). */
+void engine_export_listing(struct nbc_engine *e, FILE *out);
 /* Builds timelines, runs the rules and sets verdicts. The report stays owned by the engine. */
 struct nbc_report *engine_finish(struct nbc_engine *e);
 

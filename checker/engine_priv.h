@@ -5,7 +5,10 @@
 #include "checker/defrag.h"
 #include "checker/engine.h"
 #include "checker/hmap.h"
+#include "checker/tcp.h"
 #include "proto/dhcp.h"
+
+#include <stdio.h>
 
 struct nbc_engine {
 	struct eng_options opt;
@@ -28,13 +31,58 @@ struct nbc_engine {
 	struct eng_http *https;
 	size_t nhttps;
 	size_t https_cap;
+	struct tcp_table *tcp;
+	size_t bodies_kept;	/* bytes allocated for kept HTTP bodies */
+	struct eng_iscsi *iscsis;	/* iSCSI connections, in order of appearance */
+	size_t niscsis;
+	size_t iscsis_cap;
+	int export_fd;		/* --export DIR, -1 when not exporting */
+	struct eng_export *exports;
+	size_t nexports;
+	size_t exports_cap;
+	size_t export_open;
 	uint32_t max_ipv4_len;	/* largest unfragmented IPv4 packet: evidence of the MTU */
 	struct nbc_report report;
 	bool finished;
 };
 
-void http_peek(struct nbc_engine *e, const struct net_link_hdr *l2, const struct net_ipv4 *ip,
-	       uint16_t sport, uint16_t dport, struct view payload);
+/* One exported object (export.c). */
+struct eng_export {
+	char name[ENG_NAME_MAX];	/* the file's name in DIR */
+	char proto[8];
+	char source[ENG_NAME_MAX + 160];	/* where it came from (passwords redacted) */
+	uint64_t frame;
+	uint64_t bytes;
+	int fd;
+	bool partial;
+	bool skipped;
+	bool write_failed;
+};
+
+/* TCP and its applications (streams.c, iscsi_flow.c). */
+bool streams_init(struct nbc_engine *e);
+void streams_segment(struct nbc_engine *e, const struct net_ipv4 *ip);
+void streams_finish(struct nbc_engine *e);
+void streams_free(struct nbc_engine *e);
+struct iscsi_conn;
+struct iscsi_conn *iscsi_flow_new(struct nbc_engine *e, const struct tcp_conn *tc);
+void iscsi_flow_data(struct nbc_engine *e, struct iscsi_conn *ic, int dir, const uint8_t *p,
+		     size_t len, uint64_t frame, double time);
+void iscsi_flow_gap(struct nbc_engine *e, struct iscsi_conn *ic, int dir, uint64_t len);
+void iscsi_flow_end(struct nbc_engine *e, struct iscsi_conn *ic, const struct tcp_conn *tc,
+		    int dir, enum tcp_end how, uint64_t frame, double time);
+void iscsi_flow_free(struct nbc_engine *e, struct iscsi_conn *ic);
+#define ISCSI_DATA_MAX (16u << 20)	/* larger data segments are taken as a lost stream */
+
+/* --export (export.c). */
+bool export_init(struct nbc_engine *e, const char *dir, char *err, size_t errcap);
+void export_safe_name(const char *path, char *out, size_t cap);
+void export_write_http(struct nbc_engine *e, struct eng_http *h, const uint8_t *p, size_t n);
+void export_close_http(struct nbc_engine *e, struct eng_http *h);
+void export_abandon_http(struct nbc_engine *e, struct eng_http *h);
+void export_write_tftp(struct nbc_engine *e, struct eng_xfer *x, const uint8_t *p, size_t n);
+void export_close_tftp(struct nbc_engine *e, struct eng_xfer *x);
+void export_finish(struct nbc_engine *e, FILE *out);
 /* Builds every client's stages (timeline.c). */
 void timeline_build(struct nbc_engine *e);
 /* Appends a stage to a client; returns its index. */

@@ -24,6 +24,7 @@ int expect_load(const char *path, struct eng_expect *x, char *err, size_t errcap
 	unsigned no = 0;
 
 	memset(x, 0, sizeof(*x));
+	x->keep_san = -1;
 	if (!f) {
 		snprintf(err, errcap, "%s: %s", path, strerror(errno));
 		return -1;
@@ -62,6 +63,19 @@ int expect_load(const char *path, struct eng_expect *x, char *err, size_t errcap
 			memcpy(x->pxelinux_configfile, val, vlen + 1);
 		} else if (strcmp(key, "pxelinux.pathprefix") == 0) {
 			memcpy(x->pxelinux_pathprefix, val, vlen + 1);
+		} else if (strcmp(key, "san.keep-san") == 0) {
+			if (strcmp(val, "1") == 0 || strcmp(val, "yes") == 0 ||
+			    strcmp(val, "true") == 0) {
+				x->keep_san = 1;
+			} else if (strcmp(val, "0") == 0 || strcmp(val, "no") == 0 ||
+				   strcmp(val, "false") == 0) {
+				x->keep_san = 0;
+			} else {
+				snprintf(err, errcap, "%s:%u: san.keep-san must be 1 or 0, yes or no",
+					 path, no);
+				fclose(f);
+				return -1;
+			}
 		} else {
 			snprintf(err, errcap, "%s:%u: unknown key \"%s\"", path, no, key);
 			fclose(f);

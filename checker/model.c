@@ -15,8 +15,9 @@ const char *nbc_stage_name(enum nbc_stage_kind k)
 {
 	static const char *const n[] = {
 		"pxe-dhcp", "ipxe-dhcp", "dhcp", "nbp-download", "pxelinux-config",
-		"tftp-fetch", "http", "localboot", "kernel",
+		"tftp-fetch", "http", "ipxe-script", "iscsi", "localboot", "kernel", "sanboot",
 	};
+	_Static_assert(sizeof(n) / sizeof(n[0]) == NBC_STAGE__COUNT, "a name per stage kind");
 
 	return (unsigned)k < NBC_STAGE__COUNT ? n[k] : "?";
 }

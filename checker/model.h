@@ -21,9 +21,12 @@ enum nbc_stage_kind {
 	NBC_STAGE_NBP,		/* TFTP download of the network bootstrap program */
 	NBC_STAGE_PXELINUX_CONFIG,	/* pxelinux's config lookup walk */
 	NBC_STAGE_TFTP_FETCH,	/* any later TFTP fetch: ldlinux.c32, kernel, initrd, modules */
-	NBC_STAGE_HTTP,		/* an HTTP request by the client (request line and status) */
+	NBC_STAGE_HTTP,		/* an HTTP request by the client and its response */
+	NBC_STAGE_IPXE_SCRIPT,	/* an iPXE script fetched and parsed: what it will do next */
+	NBC_STAGE_ISCSI,	/* an iSCSI session: login, capacity, LBA 0, how it ended */
 	NBC_STAGE_LOCALBOOT,	/* terminal: the config's default label boots the local disk */
 	NBC_STAGE_KERNEL,	/* terminal: the kernel (and initrd) the config names were fetched */
+	NBC_STAGE_SANBOOT,	/* terminal: the SAN disk's boot sector was read with 0x55AA */
 	NBC_STAGE__COUNT,
 };
 
@@ -93,7 +96,8 @@ struct nbc_client {
 enum nbc_proto_stat {
 	NBC_P_DHCP,
 	NBC_P_TFTP,
-	NBC_P_HTTP,
+	NBC_P_HTTP,		/* HTTP messages (requests and responses) */
+	NBC_P_ISCSI,		/* iSCSI PDUs */
 	NBC_P__COUNT,
 };
 
@@ -115,6 +119,11 @@ struct nbc_stats {
 	uint64_t fragments_unreassembled;	/* fragments left over or dropped at a cap */
 	uint64_t other_dhcp_clients;	/* DHCP clients that did not network boot */
 	uint64_t tftp_unmatched;	/* TFTP-looking packets of no known transfer */
+	uint64_t tcp_segments;
+	uint64_t tcp_conns;
+	uint64_t tcp_gaps;	/* holes in reassembled streams (capture loss) */
+	uint64_t tcp_gap_bytes;
+	uint64_t tcp_partial;	/* streams cut short by a memory cap */
 	struct nbc_malformed events[NBC_MALFORMED_KEEP];
 	size_t nevents;
 };

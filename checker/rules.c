@@ -312,6 +312,40 @@ static const struct eng_reply *server_sent_209(const struct nbc_engine *e, uint3
 	return NULL;
 }
 
+/* One name a lookup walk asked for, over TFTP or HTTP. */
+struct walk_step {
+	const char *name;
+	uint64_t frame;
+	double last_time;
+	bool not_found;		/* TFTP ERROR or HTTP 4xx/5xx */
+};
+
+static struct walk_step walk_step(const struct nbc_engine *e, const struct eng_client *c,
+				  const struct eng_walk *w, size_t k)
+{
+	struct walk_step s;
+
+	if (w->http) {
+		const struct eng_http *h = &e->https[c->https[w->first + k]];
+		const char *n = h->uri;
+
+		if (strncmp(n, "http://", 7) == 0 && strchr(n + 7, '/'))
+			n = strchr(n + 7, '/');
+		s.name = n;
+		s.frame = h->frame;
+		s.last_time = h->end_frame ? h->end_time : h->status_time;
+		s.not_found = h->status >= 400;
+	} else {
+		const struct eng_xfer *x = &e->xfers[c->xfers[w->first + k]];
+
+		s.name = x->name;
+		s.frame = x->rrq_frame;
+		s.last_time = x->last_time;
+		s.not_found = x->status == ENG_XFER_ERROR;
+	}
+	return s;
+}
+
 static void rule_209_missing(struct nbc_engine *e, struct eng_client *c, const struct rule *r)
 {
 	const struct eng_expect *x = e->opt.expect;
@@ -352,7 +386,7 @@ static void rule_209_missing(struct nbc_engine *e, struct eng_client *c, const s
 				   "pxelinux walked the lookup order from frame %llu instead",
 				   dhcp_msgtype_name(rep->msgtype), FR(rep->frame), expected, why,
 				   rd->asked_209 ? "" : ", and the client did not ask for 209 in option 55",
-				   FR(e->xfers[c->xfers[w->first]].rrq_frame));
+				   FR(walk_step(e, c, w, 0).frame));
 	}
 }
 
@@ -383,6 +417,9 @@ static void compute_walk(const struct eng_client *c, const struct eng_walk *w,
 	in.hlen = 6;
 	in.ip = c->pub.ip;
 	in.prefix = w->prefix;
+	/* lpxelinux over HTTP: the names asked for are the paths under the URL prefix. */
+	if (strncmp(w->prefix, "http://", 7) == 0)
+		in.prefix = strchr(w->prefix + 7, '/') ? strchr(w->prefix + 7, '/') : "";
 	in.bootfile = w->nbp;
 	in.configfile = w->configfile[0] ? w->configfile : NULL;
 	if (w->has_round && c->rounds[w->round].has_ack && c->rounds[w->round].ack.yiaddr)
@@ -403,8 +440,8 @@ static void rule_lookup_order(struct nbc_engine *e, struct eng_client *c, const 
 
 		compute_walk(c, w, &exp);
 		for (size_t k = 0; k < w->count; k++) {
-			const struct eng_xfer *x = &e->xfers[c->xfers[w->first + k]];
-			const char *got = strip_slash(x->name);
+			struct walk_step x = walk_step(e, c, w, k);
+			const char *got = strip_slash(x.name);
 
 			if (prev && strcmp(prev, got) == 0)
 				continue;	/* the same name asked again after a timeout */
@@ -418,20 +455,20 @@ static void rule_lookup_order(struct nbc_engine *e, struct eng_client *c, const 
 			    looks_like_uuid_name(got))
 				continue;
 			if (j < exp.n)
-				engine_add_finding(e, r->id, r->sev, c, w->stage, x->rrq_frame,
+				engine_add_finding(e, r->id, r->sev, c, w->stage, x.frame,
 						   r->hint,
 						   "pxelinux config lookup step %zu asked for %s (frame "
 						   "%llu); from UUID, MAC and IP %s the %s step %s was "
 						   "expected",
-						   k + 1, got, FR(x->rrq_frame),
+						   k + 1, got, FR(x.frame),
 						   net_ip_str(c->pub.ip, (char[16]){ 0 }, 16),
 						   pxelinux_step_name(exp.step[j]), exp.names[j]);
 			else
-				engine_add_finding(e, r->id, r->sev, c, w->stage, x->rrq_frame,
+				engine_add_finding(e, r->id, r->sev, c, w->stage, x.frame,
 						   r->hint,
 						   "pxelinux config lookup asked for %s (frame %llu) after "
 						   "the last name of the expected walk",
-						   got, FR(x->rrq_frame));
+						   got, FR(x.frame));
 			break;
 		}
 	}
@@ -441,24 +478,24 @@ static void rule_no_config(struct nbc_engine *e, struct eng_client *c, const str
 {
 	for (size_t i = 0; i < c->nwalks; i++) {
 		const struct eng_walk *w = &c->walks[i];
-		const struct eng_xfer *first = &e->xfers[c->xfers[w->first]];
-		const struct eng_xfer *last = &e->xfers[c->xfers[w->first + w->count - 1]];
-		bool at_default = strcmp(eng_basename(last->name), "default") == 0;
-		bool quiet = engine_capture_end(e) - last->last_time >= e->opt.stall_secs;
+		struct walk_step first = walk_step(e, c, w, 0);
+		struct walk_step last = walk_step(e, c, w, w->count - 1);
+		bool at_default = strcmp(eng_basename(last.name), "default") == 0;
+		bool quiet = engine_capture_end(e) - last.last_time >= e->opt.stall_secs;
 
-		if (w->found >= 0 || last->status != ENG_XFER_ERROR || (!at_default && !quiet))
+		if (w->found >= 0 || !last.not_found || (!at_default && !quiet))
 			continue;
-		engine_add_finding(e, r->id, r->sev, c, w->stage, last->rrq_frame, r->hint,
+		engine_add_finding(e, r->id, r->sev, c, w->stage, last.frame, r->hint,
 				   "pxelinux tried %zu config names (frames %llu to %llu) and found "
 				   "none; the last was %s",
-				   w->count, FR(first->rrq_frame), FR(last->rrq_frame), last->name);
+				   w->count, FR(first.frame), FR(last.frame), last.name);
 	}
 }
 
 static bool in_walk(const struct eng_client *c, size_t pos)
 {
 	for (size_t i = 0; i < c->nwalks; i++)
-		if (pos >= c->walks[i].first && pos < c->walks[i].first + c->walks[i].count)
+		if (!c->walks[i].http && pos >= c->walks[i].first && pos < c->walks[i].first + c->walks[i].count)
 			return true;
 	return false;
 }
@@ -640,6 +677,15 @@ static void rule_flow_stalled(struct nbc_engine *e, struct eng_client *c, const 
 			return;
 		}
 	}
+	{
+		char msg[NBC_MSG_MAX];
+
+		if (rules_script_exited(e, c, msg, sizeof(msg))) {
+			engine_add_finding(e, r->id, r->sev, c, last, c->pub.last_frame, r->hint,
+					   "%s", msg);
+			return;
+		}
+	}
 	if ((s->kind == NBC_STAGE_PXE_DHCP || s->kind == NBC_STAGE_IPXE_DHCP ||
 	     s->kind == NBC_STAGE_DHCP) &&
 	    s->result == NBC_RESULT_FAILED) {
@@ -764,6 +810,31 @@ static struct rule table[] = {
 	  "the client's first DHCP packets were lost or late (secs >= 10 on the first DISCOVER "
 	  "seen, or 3+ DISCOVERs before an answer)",
 	  HINT_LINK_DELAY, rule_link_delay },
+	{ "NBC-HTTP-STATUS", NBC_SEV_ERROR,
+	  "a boot file or script over HTTP got a 4xx/5xx answer, or its URL has an unexpanded "
+	  "${...} (autoexec.ipxe excepted)",
+	  rule_hint_http_status, rule_http_status },
+	{ "NBC-IPXE-SCRIPT", NBC_SEV_ERROR,
+	  "a script the client fetched is malformed (no #!ipxe, unknown command, bad URI, goto "
+	  "to a missing label), or the client did not do what its first boot command says",
+	  rule_hint_ipxe_script, rule_ipxe_script },
+	{ "NBC-ROOTPATH-SYNTAX", NBC_SEV_ERROR,
+	  "a malformed iscsi: root path (RFC 4173) in option 17 or a script", rule_hint_rootpath,
+	  rule_rootpath_syntax },
+	{ "NBC-ISCSI-LOGIN", NBC_SEV_ERROR,
+	  "the iSCSI target refused the login (status class/detail), or it never completed",
+	  rule_hint_iscsi_login, rule_iscsi_login },
+	{ "NBC-ISCSI-CHAP", NBC_SEV_ERROR,
+	  "CHAP authentication failed, or the target wants CHAP and got no response",
+	  rule_hint_iscsi_chap, rule_iscsi_chap },
+	{ "NBC-ISCSI-NOT-BOOTABLE", NBC_SEV_ERROR,
+	  "LBA 0 of the SAN disk lacks the 0x55AA boot signature (info when the script falls "
+	  "back to an installer)",
+	  rule_hint_not_bootable, rule_iscsi_not_bootable },
+	{ "NBC-SAN-KEEP-LOST", NBC_SEV_ERROR,
+	  "keep-san expected but the iSCSI session was logged out or closed before the next "
+	  "stage (a warning when a failed sanboot falls through to a next stage without it)",
+	  rule_hint_keep_san, rule_san_keep_lost },
 	/* Last: it looks at what the other rules found. */
 	{ "NBC-FLOW-STALLED", NBC_SEV_ERROR,
 	  "the client stopped before a terminal stage while the capture went on", HINT_STALLED,

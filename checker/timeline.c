@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "proto/ipxescript.h"
+#include "proto/iscsi.h"
 #include "proto/pxecfg.h"
 #include "proto/pxelinux.h"
 #include "proto/tftp.h"
@@ -64,7 +66,9 @@ struct walker {
 	bool kernel_done;
 	bool initrd_done;
 	uint64_t after_config_frame;
-	bool ipxe_http;		/* the last iPXE round handed out an HTTP URL */
+	int keep_san_dhcp;	/* 175.8 in the last iPXE reply: -1 absent */
+	struct eng_script *script;	/* the last script the client ran */
+	bool http_nbp;		/* the NBP came over HTTP (lpxelinux): configs follow over HTTP */
 };
 
 static enum nbc_stage_kind round_kind(const struct eng_round *r)
@@ -142,9 +146,7 @@ static void add_round(struct walker *w, size_t ri)
 		snprintf(w->prefix, sizeof(w->prefix), "%s", boot->has_210 ? boot->pathprefix : "");
 		w->walk = NULL;
 		w->cfg_known = false;
-		w->ipxe_http = r->kind == ENG_ROUND_IPXE &&
-			       (strncmp(boot->bootfile, "http://", 7) == 0 ||
-				strncmp(boot->bootfile, "https://", 8) == 0);
+		w->keep_san_dhcp = boot->keep_san;
 	}
 }
 
@@ -244,7 +246,36 @@ bool eng_xfer_is_probe(const struct eng_xfer *x)
 	return x->status == ENG_XFER_ABORTED && x->blocks == 0 && x->oack;
 }
 
-static void finish_walk(struct walker *w, const struct eng_xfer *found)
+/* A file a stage fetched, over TFTP or HTTP. */
+struct fetched {
+	const char *name;
+	uint64_t bytes;
+	bool complete;
+	const uint8_t *body;
+	size_t body_len;
+	bool body_cut;
+	uint64_t end_frame;
+	double end_time;
+};
+
+static struct fetched xfer_fetched(const struct eng_xfer *x)
+{
+	struct fetched f = { x->name,	  x->bytes,    x->status == ENG_XFER_COMPLETE,
+			     x->body,	  x->body_len, x->body_cut,
+			     x->end_frame ? x->end_frame : x->last_frame, x->last_time };
+	return f;
+}
+
+static struct fetched http_fetched(const struct eng_http *h)
+{
+	struct fetched f = { h->uri,	  h->body_bytes, h->complete && h->status >= 200 &&
+							   h->status < 300,
+			     h->body,	  h->body_len,	 h->body_cut,
+			     h->end_frame ? h->end_frame : h->status_frame, h->end_time };
+	return f;
+}
+
+static void finish_walk(struct walker *w, const struct fetched *found)
 {
 	struct eng_walk *k = w->walk;
 	struct nbc_stage *s = &w->c->pub.stages[k->stage];
@@ -253,8 +284,8 @@ static void finish_walk(struct walker *w, const struct eng_xfer *found)
 	if (found) {
 		snprintf(d, sizeof(d), "%zu name%s tried; loaded %s (%llu bytes)", k->count,
 			 k->count == 1 ? "" : "s", found->name, (unsigned long long)found->bytes);
-		s->result = found->status == ENG_XFER_COMPLETE ? NBC_RESULT_OK : NBC_RESULT_PARTIAL;
-		if (found->body && !found->body_cut && found->status == ENG_XFER_COMPLETE) {
+		s->result = found->complete ? NBC_RESULT_OK : NBC_RESULT_PARTIAL;
+		if (found->body && !found->body_cut && found->complete) {
 			pxecfg_parse_default((struct view){ found->body, found->body_len }, &w->cfg);
 			w->cfg_known = true;
 			w->kernel_done = w->initrd_done = false;
@@ -262,7 +293,7 @@ static void finish_walk(struct walker *w, const struct eng_xfer *found)
 				w->cfg.label[0] ? w->cfg.label : "(none)",
 				pxecfg_action_name(w->cfg.action), w->cfg.kernel);
 		}
-		w->after_config_frame = found->end_frame ? found->end_frame : found->last_frame;
+		w->after_config_frame = found->end_frame;
 	} else {
 		snprintf(d, sizeof(d), "%zu name%s tried, none found", k->count,
 			 k->count == 1 ? "" : "s");
@@ -276,6 +307,44 @@ static void mark_terminal(struct walker *w, int st)
 {
 	w->c->pub.stages[st].terminal = true;
 	w->c->reached_terminal = true;
+}
+
+/* After a config: does this completed fetch finish what its default label loads? */
+static void after_config_fetch(struct walker *w, int st, const char *name, uint64_t end_frame,
+			       double end_time)
+{
+	struct eng_client *c = w->c;
+
+	if (!w->after_config_frame)
+		return;
+	if (w->cfg_known) {
+		const char *b = eng_basename(name);
+
+		if (w->cfg.kernel[0] && strcmp(b, eng_basename(w->cfg.kernel)) == 0)
+			w->kernel_done = true;
+		if (w->cfg.initrd[0] && strcmp(b, eng_basename(w->cfg.initrd)) == 0)
+			w->initrd_done = true;
+		if (w->kernel_done && (!w->cfg.initrd[0] || w->initrd_done) &&
+		    !c->reached_terminal) {
+			if (w->cfg.action == PXECFG_COM32) {
+				mark_terminal(w, st);
+				appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX,
+					"; runs the default label's module");
+			} else {
+				st = timeline_add_stage(c, NBC_STAGE_KERNEL, NBC_RESULT_OK, end_frame,
+							end_time, "label %s: %s%s%s loaded",
+							w->cfg.label, w->cfg.kernel,
+							w->cfg.initrd[0] ? " + " : "", w->cfg.initrd);
+				mark_terminal(w, st);
+			}
+		}
+	} else if (!strstr(name, ".c32") && !c->reached_terminal) {
+		/* The config's text was not captured whole: a completed non-module fetch
+		 * after it is taken as the kernel. */
+		st = timeline_add_stage(c, NBC_STAGE_KERNEL, NBC_RESULT_OK, end_frame, end_time,
+					"%s loaded (the config's text was not captured)", name);
+		mark_terminal(w, st);
+	}
 }
 
 static void add_xfer(struct walker *w, size_t pos)
@@ -315,8 +384,10 @@ static void add_xfer(struct walker *w, size_t pos)
 		c->pub.stages[w->walk->stage].last_frame = x->last_frame;
 		w->walk->count++;
 		if (found) {
+			struct fetched f = xfer_fetched(x);
+
 			w->walk->found = (int)(w->walk->count - 1);
-			finish_walk(w, x);
+			finish_walk(w, &f);
 		} else if (res != NBC_RESULT_FAILED || x->status != ENG_XFER_ERROR) {
 			/* No answer to a lookup step: pxelinux waits here. */
 			snprintf(c->pub.stages[w->walk->stage].detail, NBC_DETAIL_MAX,
@@ -361,71 +432,275 @@ static void add_xfer(struct walker *w, size_t pos)
 	if (strcmp(eng_basename(x->name), "ldlinux.c32") == 0)
 		c->pub.personality |= NBC_PERS_PXELINUX;
 
-	/* After a config: does this fetch complete what its default label loads? */
-	if (!w->after_config_frame || x->status != ENG_XFER_COMPLETE)
-		return;
-	if (w->cfg_known) {
-		const char *b = eng_basename(x->name);
+	if (x->status == ENG_XFER_COMPLETE)
+		after_config_fetch(w, st, x->name, x->end_frame, x->last_time);
+}
 
-		if (w->cfg.kernel[0] && strcmp(b, eng_basename(w->cfg.kernel)) == 0)
-			w->kernel_done = true;
-		if (w->cfg.initrd[0] && strcmp(b, eng_basename(w->cfg.initrd)) == 0)
-			w->initrd_done = true;
-		if (w->kernel_done && (!w->cfg.initrd[0] || w->initrd_done) &&
-		    !c->reached_terminal) {
-			if (w->cfg.action == PXECFG_COM32) {
-				mark_terminal(w, st);
-				appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX,
-					"; runs the default label's module");
-			} else {
-				st = timeline_add_stage(c, NBC_STAGE_KERNEL, NBC_RESULT_OK,
-							x->end_frame, x->last_time,
-							"label %s: %s%s%s loaded", w->cfg.label,
-							w->cfg.kernel, w->cfg.initrd[0] ? " + " : "",
-							w->cfg.initrd);
-				mark_terminal(w, st);
-			}
-		}
-	} else if (!strstr(x->name, ".c32") && !c->reached_terminal) {
-		/* The config's text was not captured whole: a completed non-module fetch
-		 * after it is taken as the kernel. */
-		st = timeline_add_stage(c, NBC_STAGE_KERNEL, NBC_RESULT_OK, x->end_frame,
-					x->last_time, "%s loaded (the config's text was not captured)",
-					x->name);
-		mark_terminal(w, st);
+/* The request's path without the leading slash and query: what pxelinux/iPXE asked for. */
+static void http_path(const struct eng_http *h, char *dst, size_t cap)
+{
+	const char *u = h->uri;
+
+	if (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0) {
+		const char *slash = strchr(strstr(u, "//") + 2, '/');
+
+		u = slash ? slash : "";
 	}
+	u = strip_slash(u);
+	snprintf(dst, cap, "%.*s", (int)strcspn(u, "?#"), u);
+}
+
+static bool body_is_script(const struct eng_http *h)
+{
+	return h->body && h->body_len >= 6 &&
+	       (memcmp(h->body, "#!ipxe", 6) == 0 || memcmp(h->body, "#!gpxe", 6) == 0);
+}
+
+static bool name_ends(const char *name, const char *suffix)
+{
+	size_t n = strlen(name);
+	size_t k = strlen(suffix);
+
+	return n >= k && strcmp(name + n - k, suffix) == 0;
+}
+
+static bool is_pxelinux_nbp(const char *name)
+{
+	const char *b = eng_basename(name);
+
+	return strcmp(b, "pxelinux.0") == 0 || strcmp(b, "lpxelinux.0") == 0 ||
+	       strcmp(b, "gpxelinux.0") == 0;
+}
+
+/* One line on what a script will do: its boot actions and the settings that matter. */
+static void script_summary(const struct ipxe_script *sc, char *d, size_t cap)
+{
+	static const char *const verbs[] = { "chain", "fetch", "sanboot", "sanhook", "set",
+					     "exit", "goto" };
+	unsigned shown = 0;
+
+	for (size_t i = 0; i < sc->nacts && shown < 6; i++) {
+		const struct ipxe_action *a = &sc->acts[i];
+
+		if (a->kind == IPXE_ACT_SET) {
+			const char *n = strrchr(a->arg, '/') ? strrchr(a->arg, '/') + 1 : a->arg;
+
+			if (strncmp(n, "209", 3) && strncmp(n, "210", 3) &&
+			    strncmp(n, "keep-san", 8) && strncmp(n, "root-path", 9) && !a->secret)
+				continue;
+		}
+		if (a->kind == IPXE_ACT_GOTO)
+			continue;
+		appendf(d, cap, "%s%s%s %s%s%s", shown ? (a->fallback ? " || " : "; ") : "",
+			"", verbs[a->kind], a->arg, a->kind == IPXE_ACT_SET ? " " : "",
+			a->kind == IPXE_ACT_SET ? a->value : "");
+		shown++;
+	}
+	if (!shown)
+		appendf(d, cap, "no boot command");
+	if (sc->nproblems)
+		appendf(d, cap, " [%zu problem%s]", sc->nproblems + sc->problems_dropped,
+			sc->nproblems + sc->problems_dropped == 1 ? "" : "s");
+}
+
+static void add_script(struct walker *w, size_t pos, const struct eng_http *h, int st)
+{
+	struct eng_client *c = w->c;
+	struct eng_script *es = NBC_PUSH(c->scripts, c->nscripts, c->scripts_cap);
+	char d[NBC_DETAIL_MAX] = "";
+
+	memset(es, 0, sizeof(*es));
+	es->http = c->https[pos];
+	es->stage = st;
+	es->parsed = malloc(sizeof(*es->parsed));
+	if (!es->parsed) {
+		fprintf(stderr, "netboot-check: out of memory\n");
+		exit(2);
+	}
+	ipxe_script_parse((struct view){ h->body, h->body_len }, es->parsed);
+	es->keep_san = es->parsed->keep_san;
+	if (es->keep_san < 0 && w->keep_san_dhcp >= 0) {
+		es->keep_san = w->keep_san_dhcp;
+		es->keep_from_dhcp = true;
+	}
+	c->pub.personality |= NBC_PERS_IPXE;
+	script_summary(es->parsed, d, sizeof(d));
+	appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX, "; script: %s", d);
+	/* What the script sets for pxelinux replaces what DHCP said (iPXE hands its settings on). */
+	if (es->parsed->has_209)
+		snprintf(w->configfile, sizeof(w->configfile), "%s", es->parsed->set_209);
+	if (es->parsed->has_210) {
+		snprintf(w->prefix, sizeof(w->prefix), "%s", es->parsed->set_210);
+		w->have_prefix = true;
+	}
+	w->script = es;
 }
 
 static void add_http(struct walker *w, size_t pos)
 {
 	const struct eng_http *h = &w->e->https[w->c->https[pos]];
+	struct eng_client *c = w->c;
+	struct fetched f = http_fetched(h);
+	char path[HTTP_URI_MAX];
 	char a[16];
 	enum nbc_stage_result res;
+	enum nbc_stage_kind kind = NBC_STAGE_HTTP;
+	bool script = h->status >= 200 && h->status < 300 && body_is_script(h);
 	int st;
 
-	if (h->status < 0)
+	http_path(h, path, sizeof(path));
+	if (h->status < 0 || (h->status < 300 && !h->complete))
 		res = NBC_RESULT_PARTIAL;
 	else if (h->status >= 400)
 		res = NBC_RESULT_FAILED;
 	else
 		res = NBC_RESULT_OK;
+
+	if (!script && (w->walk || w->http_nbp) && is_config_name(w, path)) {
+		/* pxelinux's config lookup over HTTP (lpxelinux with a http:// prefix). */
+		if (!w->walk || !w->walk->http) {
+			struct eng_walk *k;
+
+			if (w->walk)
+				finish_walk(w, NULL);
+			k = NBC_PUSH(c->walks, c->nwalks, c->walks_cap);
+			memset(k, 0, sizeof(*k));
+			k->http = true;
+			k->first = pos;
+			k->found = -1;
+			k->has_round = w->round != NULL;
+			k->round = w->round_idx;
+			snprintf(k->configfile, sizeof(k->configfile), "%s", w->configfile);
+			snprintf(k->nbp, sizeof(k->nbp), "%s", w->bootfile);
+			snprintf(k->prefix, sizeof(k->prefix), "%s", w->prefix);
+			k->stage = timeline_add_stage(c, NBC_STAGE_PXELINUX_CONFIG,
+						      NBC_RESULT_PARTIAL, h->frame, h->time,
+						      "lookup walk over HTTP");
+			w->walk = k;
+		}
+		c->http_stage[pos] = w->walk->stage;
+		c->pub.stages[w->walk->stage].last_frame = f.end_frame;
+		w->walk->count++;
+		if (res == NBC_RESULT_OK) {
+			w->walk->found = (int)(w->walk->count - 1);
+			finish_walk(w, &f);
+		}
+		return;
+	}
 	if (w->walk)
 		finish_walk(w, NULL);
-	st = timeline_add_stage(w->c, NBC_STAGE_HTTP, res, h->frame, h->time, "%s http://%s%s",
-				h->method, h->host[0] ? h->host : ipstr(h->sip, a), h->uri);
+	if (script)
+		kind = NBC_STAGE_IPXE_SCRIPT;
+	else if (is_pxelinux_nbp(path) || eng_is_ipxe_binary(path))
+		kind = NBC_STAGE_NBP;
+	st = timeline_add_stage(c, kind, res, h->frame, h->time, "%s http://%s/%s", h->method,
+				h->host[0] ? h->host : ipstr(h->sip, a), path);
+	c->pub.stages[st].last_frame = f.end_frame;
 	if (h->status >= 0)
-		appendf(w->c->pub.stages[st].detail, NBC_DETAIL_MAX, " -> %d #%llu", h->status,
+		appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX, " -> %d #%llu", h->status,
 			(unsigned long long)h->status_frame);
 	else
-		appendf(w->c->pub.stages[st].detail, NBC_DETAIL_MAX, " -> no response seen");
-	w->c->http_stage[pos] = st;
-	/*
-	 * Where iPXE was handed an HTTP URL, the DHCP/TFTP half of the boot is
-	 * done once the client fetched it: what follows is HTTP and iSCSI.
-	 */
-	if (w->ipxe_http && res == NBC_RESULT_OK && !w->c->reached_terminal) {
-		appendf(w->c->pub.stages[st].detail, NBC_DETAIL_MAX,
-			"; the boot continues over HTTP");
+		appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX, " -> no response seen");
+	if (h->status >= 200 && h->status < 300)
+		appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX, ", %llu bytes%s",
+			(unsigned long long)h->body_bytes,
+			h->gap ? " (bytes missing from the capture)" :
+			h->complete ? "" : " (incomplete)");
+	if (h->location[0])
+		appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX, ", to %s", h->location);
+	c->http_stage[pos] = st;
+	if (script) {
+		add_script(w, pos, h, st);
+		return;
+	}
+	if (kind == NBC_STAGE_NBP) {
+		if (is_pxelinux_nbp(path)) {
+			/* lpxelinux: its configs follow over HTTP, under 210 or the NBP's URL. */
+			c->pub.personality |= NBC_PERS_PXELINUX;
+			w->http_nbp = true;
+			if (!w->have_prefix)
+				pxelinux_prefix_from_bootfile(path, w->prefix, sizeof(w->prefix));
+			w->cfg_known = false;
+			w->after_config_frame = 0;
+		}
+		w->nbp_stage = st;
+		return;
+	}
+	if (strcmp(eng_basename(path), "ldlinux.c32") == 0)
+		c->pub.personality |= NBC_PERS_PXELINUX;
+	if (res != NBC_RESULT_OK)
+		return;
+	if (w->after_config_frame) {
+		after_config_fetch(w, st, path, f.end_frame, f.end_time);
+		return;
+	}
+	/* A script chained an image that is neither a script nor an NBP: the handoff. */
+	if (w->script && !c->reached_terminal) {
+		const struct ipxe_script *sc = w->script->parsed;
+
+		for (size_t i = 0; i < sc->nacts; i++) {
+			const struct ipxe_action *ac = &sc->acts[i];
+
+			if (ac->kind == IPXE_ACT_CHAIN && name_ends(ac->arg, path) && path[0]) {
+				st = timeline_add_stage(c, NBC_STAGE_KERNEL, NBC_RESULT_OK,
+							f.end_frame, f.end_time,
+							"%s loaded and run (script line %u)", path,
+							ac->line);
+				mark_terminal(w, st);
+				break;
+			}
+		}
+	}
+}
+
+/* What an iSCSI session showed, as one stage; a boot sector with 0x55AA is the handoff. */
+static void add_iscsi(struct walker *w, size_t pos)
+{
+	const struct eng_iscsi *s = &w->e->iscsis[w->c->iscsis[pos]];
+	struct eng_client *c = w->c;
+	char d[NBC_DETAIL_MAX];
+	char a[16];
+	enum nbc_stage_result res = NBC_RESULT_PARTIAL;
+	int st;
+
+	if (w->walk)
+		finish_walk(w, NULL);
+	snprintf(d, sizeof(d), "%s:%u target %s", ipstr(s->sip, a), s->sport,
+		 s->target[0] ? s->target : "(none named)");
+	if (s->login_ok)
+		appendf(d, sizeof(d), ": login ok #%llu%s", (unsigned long long)s->login_ok_frame,
+			s->chap ? " (CHAP)" : "");
+	else if (s->login_failed)
+		appendf(d, sizeof(d), ": login refused #%llu: %s",
+			(unsigned long long)s->status_frame,
+			iscsi_login_status_str(s->status_class, s->status_detail));
+	else if (s->login_pdus)
+		appendf(d, sizeof(d), ": login not completed");
+	if (s->capacity_known)
+		appendf(d, sizeof(d), "; %llu blocks of %u",
+			(unsigned long long)(s->last_lba + 1), s->block_len);
+	if (s->lba0 >= 0)
+		appendf(d, sizeof(d), "; LBA 0 #%llu: %s", (unsigned long long)s->lba0_frame,
+			s->lba0 ? "boot signature 55 aa" : "no boot signature");
+	if (s->logout)
+		appendf(d, sizeof(d), "; logout #%llu", (unsigned long long)s->logout_frame);
+	if (s->ended)
+		appendf(d, sizeof(d), "; closed by the %s (%s) #%llu",
+			s->end_dir == 0 ? "initiator" : "target",
+			s->end == ENG_TCP_RST ? "RST" : "FIN", (unsigned long long)s->end_frame);
+	else
+		appendf(d, sizeof(d), "; open at the end of the capture");
+	if (s->login_failed || s->lba0 == 0)
+		res = NBC_RESULT_FAILED;
+	else if (s->login_ok)
+		res = NBC_RESULT_OK;
+	st = timeline_add_stage(c, NBC_STAGE_ISCSI, res, s->first_frame, s->first_time, "%s", d);
+	c->pub.stages[st].last_frame = s->ended ? s->end_frame : s->last_frame;
+	c->iscsi_stage[pos] = st;
+	if (s->lba0 == 1 && !c->reached_terminal) {
+		st = timeline_add_stage(c, NBC_STAGE_SANBOOT, NBC_RESULT_OK, s->lba0_frame,
+					s->lba0_time, "boots from the SAN disk %s",
+					s->target[0] ? s->target : "");
 		mark_terminal(w, st);
 	}
 }
@@ -433,16 +708,18 @@ static void add_http(struct walker *w, size_t pos)
 static void build_client(struct nbc_engine *e, struct eng_client *c)
 {
 	struct walker w;
-	size_t ri = 0, xi = 0, hi = 0;
+	size_t ri = 0, xi = 0, hi = 0, ii = 0;
 
 	memset(&w, 0, sizeof(w));
 	w.e = e;
 	w.c = c;
 	w.nbp_stage = -1;
+	w.keep_san_dhcp = -1;
 	c->round_stage = calloc(c->nrounds + 1, sizeof(int));
 	c->xfer_stage = calloc(c->nxfers + 1, sizeof(int));
 	c->http_stage = calloc(c->nhttps + 1, sizeof(int));
-	if (!c->round_stage || !c->xfer_stage || !c->http_stage) {
+	c->iscsi_stage = calloc(c->niscsis + 1, sizeof(int));
+	if (!c->round_stage || !c->xfer_stage || !c->http_stage || !c->iscsi_stage) {
 		fprintf(stderr, "netboot-check: out of memory\n");
 		exit(2);
 	}
@@ -450,15 +727,18 @@ static void build_client(struct nbc_engine *e, struct eng_client *c)
 		uint64_t fr = c->nrounds > ri ? c->rounds[ri].first_frame : UINT64_MAX;
 		uint64_t fx = c->nxfers > xi ? e->xfers[c->xfers[xi]].rrq_frame : UINT64_MAX;
 		uint64_t fh = c->nhttps > hi ? e->https[c->https[hi]].frame : UINT64_MAX;
+		uint64_t fi = c->niscsis > ii ? e->iscsis[c->iscsis[ii]].first_frame : UINT64_MAX;
 
-		if (fr == UINT64_MAX && fx == UINT64_MAX && fh == UINT64_MAX)
+		if (fr == UINT64_MAX && fx == UINT64_MAX && fh == UINT64_MAX && fi == UINT64_MAX)
 			break;
-		if (fr <= fx && fr <= fh)
+		if (fr <= fx && fr <= fh && fr <= fi)
 			add_round(&w, ri++);
-		else if (fx <= fh)
+		else if (fx <= fh && fx <= fi)
 			add_xfer(&w, xi++);
-		else
+		else if (fh <= fi)
 			add_http(&w, hi++);
+		else
+			add_iscsi(&w, ii++);
 	}
 	if (w.walk)
 		finish_walk(&w, NULL);
@@ -545,6 +825,7 @@ struct nbc_report *engine_finish(struct nbc_engine *e)
 	if (e->finished)
 		return r;
 	e->finished = true;
+	streams_finish(e);
 	r->duration = e->last_ts - e->first_ts;
 	timeline_build(e);
 	rules_run(e);

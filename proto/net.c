@@ -357,7 +357,7 @@ static void encode_link(const struct net_frame_spec *s, struct wbuf *w)
 }
 
 static void encode_ipv4_hdr(const struct net_frame_spec *s, struct wbuf *w, size_t plen,
-			    uint16_t frag)
+			    uint16_t frag, uint8_t proto)
 {
 	size_t start = w->len;
 	uint8_t *h;
@@ -368,7 +368,7 @@ static void encode_ipv4_hdr(const struct net_frame_spec *s, struct wbuf *w, size
 	wbuf_be16(w, s->ip_id);
 	wbuf_be16(w, frag);
 	wbuf_u8(w, s->ttl ? s->ttl : 64);
-	wbuf_u8(w, 17);
+	wbuf_u8(w, proto);
 	wbuf_be16(w, 0);
 	wbuf_be32(w, s->src_ip);
 	wbuf_be32(w, s->dst_ip);
@@ -409,7 +409,7 @@ size_t net_encode_udp_frame(const struct net_frame_spec *s, const uint8_t *paylo
 	size_t ulen;
 
 	encode_link(s, &w);
-	encode_ipv4_hdr(s, &w, 8 + plen, 0);
+	encode_ipv4_hdr(s, &w, 8 + plen, 0, 17);
 	if (w.err)
 		return 0;
 	ulen = net_encode_udp_dgram(s, payload, plen, w.p + w.len, w.cap - w.len);
@@ -429,7 +429,63 @@ size_t net_encode_ipv4_fragment(const struct net_frame_spec *s, const uint8_t *d
 		return 0;
 	frag = (uint16_t)((more ? 0x2000 : 0) | (off / 8));
 	encode_link(s, &w);
-	encode_ipv4_hdr(s, &w, n, frag);
+	encode_ipv4_hdr(s, &w, n, frag, 17);
 	wbuf_bytes(&w, dgram + off, n);
 	return w.err ? 0 : w.len;
+}
+
+int net_decode_tcp(struct view seg, struct net_tcp *out)
+{
+	struct cur c = cur_make(seg.p, seg.len);
+	size_t off;
+
+	memset(out, 0, sizeof(*out));
+	out->sport = cur_be16(&c);
+	out->dport = cur_be16(&c);
+	out->seq = cur_be32(&c);
+	out->ack = cur_be32(&c);
+	off = (size_t)(cur_u8(&c) >> 4) * 4;
+	out->flags = cur_u8(&c);
+	out->window = cur_be16(&c);
+	if (c.err)
+		return NET_ERR_TRUNCATED;
+	if (off < 20)
+		return NET_ERR_BAD_HEADER;
+	if (off > seg.len)
+		return NET_ERR_TRUNCATED;
+	out->payload.p = seg.p + off;
+	out->payload.len = seg.len - off;
+	return NET_OK;
+}
+
+size_t net_encode_tcp_frame(const struct net_frame_spec *s, uint32_t seq, uint32_t ack,
+			    uint8_t flags, const uint8_t *payload, size_t plen, uint8_t *out,
+			    size_t cap)
+{
+	struct wbuf w = wbuf_make(out, cap);
+	size_t start;
+	uint32_t sum;
+
+	if (plen > 65495)
+		return 0;
+	encode_link(s, &w);
+	encode_ipv4_hdr(s, &w, 20 + plen, 0, 6);
+	start = w.len;
+	wbuf_be16(&w, s->sport);
+	wbuf_be16(&w, s->dport);
+	wbuf_be32(&w, seq);
+	wbuf_be32(&w, ack);
+	wbuf_u8(&w, 5 << 4);
+	wbuf_u8(&w, flags);
+	wbuf_be16(&w, 64240);
+	wbuf_be16(&w, 0);
+	wbuf_be16(&w, 0);
+	wbuf_bytes(&w, payload, plen);
+	if (w.err)
+		return 0;
+	/* Pseudo-header: source, destination, protocol, TCP length. */
+	sum = (s->src_ip >> 16) + (s->src_ip & 0xffff) + (s->dst_ip >> 16) +
+	      (s->dst_ip & 0xffff) + 6 + (uint32_t)(20 + plen);
+	wbuf_put_be16_at(&w, start + 16, net_checksum(w.p + start, w.len - start, sum));
+	return w.len;
 }

@@ -60,8 +60,25 @@ struct net_udp {
 
 int net_decode_link(enum net_link link, const uint8_t *p, size_t len,
 		    struct net_link_hdr *out);
+#define NET_TCP_FIN 0x01
+#define NET_TCP_SYN 0x02
+#define NET_TCP_RST 0x04
+#define NET_TCP_PSH 0x08
+#define NET_TCP_ACK 0x10
+
+struct net_tcp {
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t flags;
+	uint16_t window;
+	struct view payload;	/* what was captured of the segment's data */
+};
+
 int net_decode_ipv4(struct view pkt, struct net_ipv4 *out);
 int net_decode_udp(struct view seg, struct net_udp *out);
+int net_decode_tcp(struct view seg, struct net_tcp *out);
 
 static inline bool net_ipv4_is_fragment(const struct net_ipv4 *ip)
 {
@@ -105,6 +122,10 @@ size_t net_encode_ipv4_fragment(const struct net_frame_spec *spec, const uint8_t
 /* Builds the UDP header + payload (checksum included) into out. */
 size_t net_encode_udp_dgram(const struct net_frame_spec *spec, const uint8_t *payload,
 			    size_t plen, uint8_t *out, size_t cap);
+/* Writes link + IPv4 + TCP (no options) headers and payload. Returns bytes or 0. */
+size_t net_encode_tcp_frame(const struct net_frame_spec *spec, uint32_t seq, uint32_t ack,
+			    uint8_t flags, const uint8_t *payload, size_t plen, uint8_t *out,
+			    size_t cap);
 uint16_t net_checksum(const uint8_t *p, size_t len, uint32_t sum);
 
 #endif

@@ -168,7 +168,9 @@ void report_json(FILE *out, const struct nbc_report *r, const struct report_opts
 	}
 	fprintf(out, "],\n  \"stats\": {\"frames\": %llu, \"bytes\": %llu, \"ipv4\": %llu, "
 		"\"duration\": %.6f, \"truncated\": %s,\n    \"decoded\": {\"dhcp\": %llu, "
-		"\"tftp\": %llu, \"http\": %llu},\n    \"ip_fragments\": {\"reassembled\": %llu, "
+		"\"tftp\": %llu, \"http\": %llu, \"iscsi\": %llu},\n    \"tcp\": {\"segments\": %llu, "
+		"\"connections\": %llu, \"gaps\": %llu, \"gap_bytes\": %llu, \"partial\": %llu},\n"
+		"    \"ip_fragments\": {\"reassembled\": %llu, "
 		"\"unreassembled\": %llu},\n    \"non_boot_dhcp_clients\": %llu, \"tftp_unmatched\": %llu, "
 		"\"malformed\": %llu,\n    \"malformed_events\": [",
 		(unsigned long long)st->frames, (unsigned long long)st->bytes,
@@ -176,6 +178,10 @@ void report_json(FILE *out, const struct nbc_report *r, const struct report_opts
 		(unsigned long long)st->decoded[NBC_P_DHCP],
 		(unsigned long long)st->decoded[NBC_P_TFTP],
 		(unsigned long long)st->decoded[NBC_P_HTTP],
+		(unsigned long long)st->decoded[NBC_P_ISCSI],
+		(unsigned long long)st->tcp_segments, (unsigned long long)st->tcp_conns,
+		(unsigned long long)st->tcp_gaps, (unsigned long long)st->tcp_gap_bytes,
+		(unsigned long long)st->tcp_partial,
 		(unsigned long long)st->fragments_reassembled,
 		(unsigned long long)st->fragments_unreassembled,
 		(unsigned long long)st->other_dhcp_clients, (unsigned long long)st->tftp_unmatched,
