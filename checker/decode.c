@@ -118,7 +118,7 @@ static void tap_tftp(void *ctx, uint64_t frame, const struct tftp_pkt *t, const 
 int cmd_decode(int argc, char **argv)
 {
 	struct eng_tap tap = { NULL, tap_dhcp, tap_tftp };
-	struct eng_options opt = { 30.0, NULL, &tap };
+	struct eng_options opt = { 30.0, NULL, &tap, false };
 	struct nbc_engine *e;
 	const char *path = NULL;
 	char err[512];

@@ -35,6 +35,7 @@ struct eng_options {
 	double stall_secs;	/* quiet time after which a non-terminal client is stalled */
 	const struct eng_expect *expect;
 	const struct eng_tap *tap;
+	bool show_secrets;	/* --show-secrets: do not redact passwords in URIs and scripts */
 };
 
 enum eng_round_kind {

@@ -39,6 +39,10 @@ static void usage(FILE *out)
 	      "                          switch a rule on or off (repeatable)\n"
 	      "  --color=auto|always|never\n"
 	      "  -o FILE                 write the report to FILE\n"
+	      "  --export DIR            write every file sent over TFTP or HTTP into DIR\n"
+	      "                          (safe names; the listing goes to standard error)\n"
+	      "  --show-secrets          print passwords in URIs and scripts (redacted by default;\n"
+	      "                          CHAP values are never kept)\n"
 	      "\n"
 	      "exit status: 0 no finding at or above --fail-on, 1 findings, 2 could not check,\n"
 	      "3 usage error\n",
@@ -79,6 +83,8 @@ struct analyze_args {
 	enum nbc_sev fail_on;
 	int color;		/* -1 auto, 0 never, 1 always */
 	double stall;
+	const char *export_dir;
+	bool show_secrets;
 	const char *files[256];
 	size_t nfiles;
 };
@@ -96,7 +102,7 @@ static int analyze_one(const struct analyze_args *a, const char *path, FILE *out
 		       bool many)
 {
 	struct eng_expect expect;
-	struct eng_options opt = { a->stall, NULL, NULL };
+	struct eng_options opt = { a->stall, NULL, NULL, a->show_secrets };
 	struct nbc_engine *e;
 	struct nbc_report *r;
 	struct report_opts ro = { false, -1, false };
@@ -115,6 +121,11 @@ static int analyze_one(const struct analyze_args *a, const char *path, FILE *out
 	e = engine_new(&opt);
 	if (!e) {
 		fputs("netboot-check: out of memory\n", stderr);
+		return EXIT_CANNOT;
+	}
+	if (a->export_dir && !engine_export_to(e, a->export_dir, err, sizeof(err))) {
+		fprintf(stderr, "netboot-check: --export: %s\n", err);
+		engine_free(e);
 		return EXIT_CANNOT;
 	}
 	if (capture_read_file(path, e, &truncated, err, sizeof(err)) != 0) {
@@ -154,6 +165,8 @@ static int analyze_one(const struct analyze_args *a, const char *path, FILE *out
 		if (r->findings[i].sev >= a->fail_on)
 			rc = EXIT_FINDINGS;
 	}
+	if (a->export_dir)
+		engine_export_listing(e, stderr);
 	if (truncated) {
 		fprintf(stderr, "netboot-check: %s\n", err);
 		rc = EXIT_CANNOT;
@@ -165,7 +178,7 @@ static int analyze_one(const struct analyze_args *a, const char *path, FILE *out
 static int cmd_analyze(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_CLIENT, O_FAILON, O_EXPECT, O_STALL, O_ENABLE, O_DISABLE,
-	       O_COLOR, O_HELP };
+	       O_COLOR, O_EXPORT, O_SHOW_SECRETS, O_HELP };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "client", required_argument, NULL, O_CLIENT },
@@ -176,6 +189,8 @@ static int cmd_analyze(int argc, char **argv)
 		{ "disable", required_argument, NULL, O_DISABLE },
 		{ "color", optional_argument, NULL, O_COLOR },
 		{ "colour", optional_argument, NULL, O_COLOR },
+		{ "export", required_argument, NULL, O_EXPORT },
+		{ "show-secrets", no_argument, NULL, O_SHOW_SECRETS },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -247,6 +262,12 @@ static int cmd_analyze(int argc, char **argv)
 			else
 				return usage_error("--color takes auto, always or never, not '%s'",
 						   optarg);
+			break;
+		case O_EXPORT:
+			a.export_dir = optarg;
+			break;
+		case O_SHOW_SECRETS:
+			a.show_secrets = true;
 			break;
 		case 'h':
 		case O_HELP:

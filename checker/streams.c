@@ -246,7 +246,8 @@ static void http_data(struct nbc_engine *e, struct tcp_conn *tc, struct http_con
 			p += take - (s->head_len - end);
 			len -= take - (s->head_len - end);
 			s->head_len = 0;
-			if (!http_parse_head((struct view){ s->head, end }, &hd)) {
+			if (!http_parse_head_opts((struct view){ s->head, end }, &hd,
+						  e->opt.show_secrets)) {
 				side_malformed(e, s, dir == 0 ? "unparsable request head" :
 								 "unparsable response head");
 				return;

@@ -517,7 +517,8 @@ static void add_script(struct walker *w, size_t pos, const struct eng_http *h, i
 		fprintf(stderr, "netboot-check: out of memory\n");
 		exit(2);
 	}
-	ipxe_script_parse((struct view){ h->body, h->body_len }, es->parsed);
+	ipxe_script_parse_opts((struct view){ h->body, h->body_len }, es->parsed,
+			       w->e->opt.show_secrets);
 	es->keep_san = es->parsed->keep_san;
 	if (es->keep_san < 0 && w->keep_san_dhcp >= 0) {
 		es->keep_san = w->keep_san_dhcp;

@@ -1,5 +1,6 @@
 /* http.c: HTTP/1.x message heads and chunked bodies (RFC 9112), read from untrusted bytes. */
 #include "proto/http.h"
+#include "proto/ipxescript.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,18 +111,18 @@ static int64_t parse_length(struct view v)
 	return n;
 }
 
-static void copy_redacted(struct view v, char *dst, size_t cap, bool *had)
+static void copy_redacted(struct view v, char *dst, size_t cap, bool *had, bool show)
 {
 	char tmp[HTTP_URI_MAX];
 
 	view_to_printable(v, tmp, sizeof(tmp));
-	if (http_uri_redact(tmp, dst, cap)) {
-		if (had)
-			*had = true;
-	}
+	if (ipxe_uri_redact(tmp, dst, cap) && had)
+		*had = true;
+	if (show)
+		snprintf(dst, cap, "%s", tmp);
 }
 
-static bool parse_start(struct view line, struct http_head *h)
+static bool parse_start(struct view line, struct http_head *h, bool show)
 {
 	size_t sp1 = 0;
 	size_t sp2;
@@ -149,12 +150,18 @@ static bool parse_start(struct view line, struct http_head *h)
 	    memcmp(line.p + sp2 + 1, "HTTP/1.", 7) != 0)
 		return false;
 	view_to_printable(sub(line, 0, sp1), h->method, sizeof(h->method));
-	copy_redacted(sub(line, sp1 + 1, sp2), h->uri, sizeof(h->uri), &h->uri_had_password);
+	copy_redacted(sub(line, sp1 + 1, sp2), h->uri, sizeof(h->uri), &h->uri_had_password,
+		      show);
 	h->version_minor = line.p[sp2 + 8] - '0';
 	return true;
 }
 
 bool http_parse_head(struct view head, struct http_head *h)
+{
+	return http_parse_head_opts(head, h, false);
+}
+
+bool http_parse_head_opts(struct view head, struct http_head *h, bool show)
 {
 	size_t end;
 	size_t pos;
@@ -164,7 +171,7 @@ bool http_parse_head(struct view head, struct http_head *h)
 	h->content_length = -1;
 	pos = next_line(head, 0, &end);
 	line = sub(head, 0, end);
-	if (!parse_start(line, h))
+	if (!parse_start(line, h, show))
 		return false;
 	while (pos < head.len) {
 		size_t colon = pos;
@@ -197,7 +204,7 @@ bool http_parse_head(struct view head, struct http_head *h)
 		} else if (view_ieq(name, "Host")) {
 			view_to_printable(val, h->host, sizeof(h->host));
 		} else if (view_ieq(name, "Location")) {
-			copy_redacted(val, h->location, sizeof(h->location), NULL);
+			copy_redacted(val, h->location, sizeof(h->location), NULL, show);
 		} else if (view_ieq(name, "Range")) {
 			view_to_printable(val, h->range, sizeof(h->range));
 		} else if (view_ieq(name, "Content-Range")) {
@@ -346,32 +353,4 @@ size_t http_chunker_feed(struct http_chunker *ch, const uint8_t *p, size_t len,
 		}
 	}
 	return i;
-}
-
-bool http_uri_redact(const char *in, char *out, size_t cap)
-{
-	const char *scheme_end = strstr(in, "://");
-	const char *auth;
-	const char *at;
-	const char *colon;
-	size_t auth_len;
-
-	if (cap == 0)
-		return false;
-	snprintf(out, cap, "%s", in);
-	if (!scheme_end)
-		return false;
-	auth = scheme_end + 3;
-	auth_len = strcspn(auth, "/?#");
-	at = memchr(auth, '@', auth_len);
-	if (!at)
-		return false;
-	/* Use the last '@' of the authority: a password may contain '@'. */
-	while (memchr(at + 1, '@', auth_len - (size_t)(at + 1 - auth)))
-		at = memchr(at + 1, '@', auth_len - (size_t)(at + 1 - auth));
-	colon = memchr(auth, ':', (size_t)(at - auth));
-	if (!colon)
-		return false;
-	snprintf(out, cap, "%.*s****%s", (int)(colon + 1 - in), in, at);
-	return true;
 }

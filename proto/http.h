@@ -42,6 +42,8 @@ bool http_looks_like_request(struct view v);
 bool http_looks_like_response(struct view v);
 /* Parses a complete head. Returns false when it is not an HTTP/1.x message. */
 bool http_parse_head(struct view head, struct http_head *out);
+/* The same; show_secrets keeps URI passwords as sent (for --show-secrets). */
+bool http_parse_head_opts(struct view head, struct http_head *out, bool show_secrets);
 /* Whether a response to method with this status carries a body (RFC 9112 6.3). */
 bool http_response_has_body(const char *method, int status);
 
@@ -62,8 +64,5 @@ void http_chunker_init(struct http_chunker *ch);
  */
 size_t http_chunker_feed(struct http_chunker *ch, const uint8_t *p, size_t len,
 			 struct view *body);
-
-/* Replaces a URI's userinfo password with ****; returns true if there was one. */
-bool http_uri_redact(const char *in, char *out, size_t cap);
 
 #endif

@@ -404,6 +404,7 @@ static uint64_t hash_label(const char *p, size_t n)
 
 struct ctx {
 	struct ipxe_script *out;
+	bool show_secrets;	/* keep passwords as written (--show-secrets) */
 	uint64_t labels[IPXE_LABELS_MAX];
 	size_t nlabels;
 	bool labels_dropped;
@@ -459,6 +460,8 @@ static bool store_uri(struct ctx *c, const char *p, size_t n, bool cut, char *ds
 {
 	bool changed = redact(p, n, cut, c->tmp, sizeof(c->tmp));
 
+	if (c->show_secrets)
+		snprintf(c->tmp, sizeof(c->tmp), "%.*s", (int)n, p);
 	view_to_printable((struct view){ (const uint8_t *)c->tmp, strlen(c->tmp) }, dst, cap);
 	return changed;
 }
@@ -524,8 +527,13 @@ static void do_set(struct ctx *c, struct ipxe_action *a, const char *setting, si
 	secret = is_secret_name(name, name_n);
 	if (secret) {
 		snprintf(shown, sizeof(shown), "%s", value[0] ? "****" : "");
+		if (c->show_secrets)
+			view_to_printable((struct view){ (const uint8_t *)value, strlen(value) },
+					  shown, sizeof(shown));
 	} else {
 		secret = redact(value, strlen(value), cut, c->tmp, sizeof(c->tmp));
+		if (c->show_secrets)
+			snprintf(c->tmp, sizeof(c->tmp), "%s", value);
 		view_to_printable((struct view){ (const uint8_t *)c->tmp, strlen(c->tmp) },
 				  shown, sizeof(shown));
 	}
@@ -816,6 +824,11 @@ static void check_magic(struct ctx *c, struct view text)
 
 void ipxe_script_parse(struct view text, struct ipxe_script *out)
 {
+	ipxe_script_parse_opts(text, out, false);
+}
+
+void ipxe_script_parse_opts(struct view text, struct ipxe_script *out, bool show_secrets)
+{
 	static const struct logline empty;
 	struct ctx c;
 	struct logline l = empty;
@@ -826,6 +839,7 @@ void ipxe_script_parse(struct view text, struct ipxe_script *out)
 	out->keep_san = -1;
 	memset(&c, 0, sizeof(c));
 	c.out = out;
+	c.show_secrets = show_secrets;
 	if (!text.p)
 		text.len = 0;
 	check_magic(&c, text);

@@ -65,6 +65,8 @@ struct ipxe_script {
  * defines a label. The text is untrusted and not NUL-terminated.
  */
 void ipxe_script_parse(struct view text, struct ipxe_script *out);
+/* The same; show_secrets keeps passwords as written (for --show-secrets). */
+void ipxe_script_parse_opts(struct view text, struct ipxe_script *out, bool show_secrets);
 
 /*
  * Replaces the password of every URI userinfo in `in` with "****"
