@@ -410,6 +410,110 @@ static void sc_pxelinux_boot(struct sim *s, struct client c)
 	get_ok(s, &c, "debian/initrd.gz", 90000, 1408);
 }
 
+#include "tcpsim.h"
+
+/* The PXE ROM loads undionly.kpxe; iPXE's DHCP then gets http://192.0.2.1/boot.ipxe. */
+static void ipxe_to_http(struct sim *s, struct client *c)
+{
+	struct reply_cfg r = { SERVER_IP, SRV_MAC, "undionly.kpxe", false, NULL, NULL, false };
+	struct reply_cfg r2 = { SERVER_IP, SRV_MAC, "http://192.0.2.1/boot.ipxe", true, NULL,
+				NULL, false };
+
+	dora(s, c, C_PXE, &r, false);
+	get_ok(s, c, "undionly.kpxe", 70000, 1432);
+	s->t += 2.0;
+	dora(s, c, C_IPXE, &r2, false);
+	s->t += 0.05;
+}
+
+static const char SCRIPT_CHAIN[] = "#!ipxe\nset 209:string pxelinux.cfg/boot\n"
+				   "set 210:string http://192.0.2.1/\n"
+				   "chain http://192.0.2.1/lpxelinux.0\n";
+static const char SCRIPT_WINPE[] = "#!ipxe\nkernel http://192.0.2.1/wimboot\n"
+				   "initrd http://192.0.2.1/winpe/boot.wim boot.wim\nboot\n";
+
+/*
+ * iPXE chains lpxelinux.0 by HTTP; lpxelinux fetches ldlinux.c32 and its
+ * config on the same keep-alive connection. v_lpx and v_ld shape the server's
+ * segments of lpxelinux.0 and ldlinux.c32.
+ */
+static void sc_http_chain(struct sim *s, struct client c, const struct tcpvar *v_lpx,
+			  const struct tcpvar *v_ld)
+{
+	static uint8_t body[30000];
+	struct tcpconn k;
+
+	ipxe_to_http(s, &c);
+	tcp_open(s, &k, &c, HTTP_PORT);
+	http_get(s, &k, "/boot.ipxe", false);
+	http_text(s, &k, SCRIPT_CHAIN);
+	s->t += 0.02;
+	http_get(s, &k, "/lpxelinux.0", false);
+	fill(body, 20000, 1);
+	http_reply_v(s, &k, "200 OK", body, 20000, v_lpx);
+	s->t += 0.3;
+	http_get(s, &k, "/ldlinux.c32", false);
+	fill(body, 30000, 2);
+	http_reply_v(s, &k, "200 OK", body, 30000, v_ld);
+	s->t += 0.1;
+	http_get(s, &k, "/pxelinux.cfg/boot", false);
+	http_text(s, &k, CFG_LOCAL);
+	s->t += 0.5;
+	tcp_close(s, &k, true);
+}
+
+/* A script fetched on its own connection, which the client then closes. */
+static void fetch_script(struct sim *s, struct client *c, const char *script)
+{
+	struct tcpconn k;
+
+	ipxe_to_http(s, c);
+	tcp_open(s, &k, c, HTTP_PORT);
+	http_get(s, &k, "/boot.ipxe", false);
+	http_text(s, &k, script);
+	s->t += 0.01;
+	tcp_close(s, &k, true);
+	s->t += 0.05;
+}
+
+enum san_after {
+	SAN_STAYS,		/* the OS took over: the connection stays open */
+	SAN_KEEP_WINPE,		/* connection stays open; winpe.ipxe on a new connection */
+	SAN_CLOSE_WINPE,	/* the initiator closes (FIN, no Logout); then winpe.ipxe */
+};
+
+static void sc_sanboot(struct sim *s, struct client c, const char *script, enum login_kind kind,
+		       bool bootable, enum san_after after)
+{
+	struct iscsess x;
+
+	fetch_script(s, &c, script);
+	iscsi_open(s, &x, &c);
+	if (!iscsi_login(s, &x, kind)) {
+		/* Login failed: the target closes the connection; the script ends. */
+		s->t += 0.001;
+		tcp_close(s, &x.k, false);
+		return;
+	}
+	iscsi_sanboot(s, &x, bootable);
+	if (after == SAN_STAYS) {
+		s->t += 5.0;
+		return;
+	}
+	s->t += 0.01;
+	if (after == SAN_CLOSE_WINPE)
+		tcp_close(s, &x.k, true);
+	{
+		struct tcpconn k;
+
+		s->t += 0.05;
+		tcp_open(s, &k, &c, HTTP_PORT);
+		http_get(s, &k, "/winpe.ipxe", false);
+		http_text(s, &k, SCRIPT_WINPE);
+	}
+	s->t += 1.0;
+}
+
 static void write_all(const char *dir)
 {
 	struct sim *s;
@@ -661,6 +765,123 @@ static void write_all(const char *dir)
 		get_ok(s, &c, "pxelinux.0", 42430, 1432);
 		walk(s, &c, "", 1, CFG_LOCAL);
 	}
+	close_sim(s);
+
+	/* 20. iPXE fetches an HTTP script that chains lpxelinux.0 (keep-alive connection). */
+	s = open_sim(dir, "http-script-chain", NET_LINK_ETHERNET, DLT_EN10MB);
+	sc_http_chain(s, bios_client(0x72), &TV_PLAIN, &TV_PLAIN);
+	close_sim(s);
+
+	/* 21. The script URL answers 404 Not Found. */
+	s = open_sim(dir, "http-script-404", NET_LINK_ETHERNET, DLT_EN10MB);
+	c = bios_client(0x73);
+	{
+		static const char nf[] = "File not found: /boot.ipxe\n";
+		struct tcpconn k;
+
+		ipxe_to_http(s, &c);
+		tcp_open(s, &k, &c, HTTP_PORT);
+		http_get(s, &k, "/boot.ipxe", false);
+		http_reply(s, &k, "404 Not Found", (const uint8_t *)nf, sizeof(nf) - 1);
+		s->t += 0.01;
+		tcp_close(s, &k, true);
+	}
+	close_sim(s);
+
+	/* 22. Two pipelined requests; the script comes chunked, the kernel with a length. */
+	s = open_sim(dir, "http-script-chunked-pipelined", NET_LINK_ETHERNET, DLT_EN10MB);
+	c = bios_client(0x74);
+	{
+		static uint8_t lkrn[5000];
+		struct tcpconn k;
+
+		ipxe_to_http(s, &c);
+		tcp_open(s, &k, &c, HTTP_PORT);
+		http_get(s, &k, "/boot.ipxe", false);
+		http_get(s, &k, "/ipxe.lkrn", true);
+		http_reply_chunked(s, &k, "#!ipxe\nchain http://192.0.2.1/ipxe.lkrn\n");
+		fill(lkrn, sizeof(lkrn), 3);
+		http_reply(s, &k, "200 OK", lkrn, sizeof(lkrn));
+		s->t += 0.01;
+		tcp_close(s, &k, true);
+	}
+	close_sim(s);
+
+	/* 23. A script without #!ipxe, with a misspelt command and a goto to no label. */
+	s = open_sim(dir, "http-script-malformed", NET_LINK_ETHERNET, DLT_EN10MB);
+	c = bios_client(0x75);
+	fetch_script(s, &c, "chian http://192.0.2.1/x\ngoto nowhere\n");
+	close_sim(s);
+
+	/* 24. sanboot of a blank iSCSI disk with keep-san: the SAN connection stays up. */
+	s = open_sim(dir, "sanboot-keepsan", NET_LINK_ETHERNET, DLT_EN10MB);
+	sc_sanboot(s, bios_client(0x76),
+		   "#!ipxe\nset keep-san 1\nsanboot iscsi:192.0.2.1::::iqn.2026-11.test:disk0 || "
+		   "chain http://192.0.2.1/winpe.ipxe\n",
+		   LOGIN_NONE, false, SAN_KEEP_WINPE);
+	close_sim(s);
+
+	/* 25. The same without keep-san: iPXE drops the iSCSI connection before WinPE. */
+	s = open_sim(dir, "sanboot-keepsan-lost", NET_LINK_ETHERNET, DLT_EN10MB);
+	sc_sanboot(s, bios_client(0x77),
+		   "#!ipxe\nsanboot iscsi:192.0.2.1::::iqn.2026-11.test:disk0 || "
+		   "chain http://192.0.2.1/winpe.ipxe\n",
+		   LOGIN_NONE, false, SAN_CLOSE_WINPE);
+	close_sim(s);
+
+	/* 26. sanboot of a disk with an MBR signature: the OS takes over. */
+	s = open_sim(dir, "sanboot-bootable", NET_LINK_ETHERNET, DLT_EN10MB);
+	sc_sanboot(s, bios_client(0x78),
+		   "#!ipxe\nsanboot iscsi:192.0.2.1::::iqn.2026-11.test:disk0\n", LOGIN_NONE,
+		   true, SAN_STAYS);
+	close_sim(s);
+
+	/* 27. The same with a CHAP login (user chapuser7) that succeeds. */
+	s = open_sim(dir, "iscsi-chap-ok", NET_LINK_ETHERNET, DLT_EN10MB);
+	sc_sanboot(s, bios_client(0x79),
+		   "#!ipxe\nsanboot iscsi:192.0.2.1::::iqn.2026-11.test:disk0\n", LOGIN_CHAP_OK,
+		   true, SAN_STAYS);
+	close_sim(s);
+
+	/* 28. A CHAP login refused (2/1 authentication failure); the target hangs up. */
+	s = open_sim(dir, "iscsi-chap-fail", NET_LINK_ETHERNET, DLT_EN10MB);
+	sc_sanboot(s, bios_client(0x7a),
+		   "#!ipxe\nsanboot iscsi:192.0.2.1::::iqn.2026-11.test:disk0\n", LOGIN_CHAP_FAIL,
+		   true, SAN_STAYS);
+	close_sim(s);
+
+	/* 29. A login for a target the portal does not have (2/3 target not found). */
+	s = open_sim(dir, "iscsi-login-target-not-found", NET_LINK_ETHERNET, DLT_EN10MB);
+	sc_sanboot(s, bios_client(0x7b),
+		   "#!ipxe\nsanboot iscsi:192.0.2.1::::iqn.2026-11.test:disk0\n", LOGIN_NOT_FOUND,
+		   true, SAN_STAYS);
+	close_sim(s);
+
+	/*
+	 * 30. Scenario 20 with the server's lpxelinux.0 segments 4 and 5 swapped
+	 * and segment 2 sent again after segment 8.
+	 */
+	s = open_sim(dir, "tcp-out-of-order", NET_LINK_ETHERNET, DLT_EN10MB);
+	{
+		struct tcpvar v = { 4, 2, 8, -1, false };
+
+		sc_http_chain(s, bios_client(0x7c), &v, &TV_PLAIN);
+	}
+	close_sim(s);
+
+	/* 31. Scenario 20 with segment 10 of ldlinux.c32 lost to the capture. */
+	s = open_sim(dir, "tcp-gap", NET_LINK_ETHERNET, DLT_EN10MB);
+	{
+		struct tcpvar v = { -1, -1, -1, 10, false };
+
+		sc_http_chain(s, bios_client(0x7d), &TV_PLAIN, &v);
+	}
+	close_sim(s);
+
+	/* 32. A sanboot URI with a bad protocol, a bad port and no target name. */
+	s = open_sim(dir, "rootpath-bad", NET_LINK_ETHERNET, DLT_EN10MB);
+	c = bios_client(0x7e);
+	fetch_script(s, &c, "#!ipxe\nsanboot iscsi:192.0.2.1:7:x:1:\n");
 	close_sim(s);
 }
 
