@@ -28,7 +28,7 @@ static const struct eng_http *script_http(const struct nbc_engine *e, const stru
 
 static bool is_rootpath_problem(const char *msg)
 {
-	return strncmp(msg, "iscsi root path:", 16) == 0 || strncmp(msg, "root-path:", 10) == 0;
+	return strstr(msg, "iscsi root path:") != NULL || strncmp(msg, "root-path:", 10) == 0;
 }
 
 void rule_http_status(struct nbc_engine *e, struct eng_client *c, const struct rule *r)

@@ -546,10 +546,13 @@ static void add_http(struct walker *w, size_t pos)
 	char a[16];
 	enum nbc_stage_result res;
 	enum nbc_stage_kind kind = NBC_STAGE_HTTP;
-	bool script = h->status >= 200 && h->status < 300 && body_is_script(h);
+	bool script;
 	int st;
 
 	http_path(h, path, sizeof(path));
+	/* A script by its magic, or by its name (then the parser says the magic is missing). */
+	script = h->status >= 200 && h->status < 300 && h->body &&
+		 (body_is_script(h) || name_ends(path, ".ipxe"));
 	if (h->status < 0 || (h->status < 300 && !h->complete))
 		res = NBC_RESULT_PARTIAL;
 	else if (h->status >= 400)
