@@ -73,6 +73,7 @@ scenarios: $(GEN_BIN)
 
 golden: $(NBC) $(GEN_BIN)
 	@sh tests/golden/run.sh $(NBC) $(GEN_BIN)
+	@sh tests/golden/tcp-half.sh $(NBC)
 
 tshark-agree: $(NBC)
 	@sh tests/tshark/run.sh $(NBC)

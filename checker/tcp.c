@@ -18,6 +18,7 @@ struct tcp_seg_buf {
 struct tcp_table {
 	struct tcp_callbacks cb;
 	struct hmap map;	/* (cip, sip, cport, sport) -> slot in conns */
+	struct hmap closed;	/* tuples closed by FIN both ways: their last ACKs are not new */
 	struct tcp_conn **conns;	/* open connections; NULL for freed slots */
 	size_t nconns;
 	size_t cap;
@@ -50,6 +51,7 @@ struct tcp_table *tcp_table_new(const struct tcp_callbacks *cb)
 		return NULL;
 	t->cb = *cb;
 	hmap_init(&t->map);
+	hmap_init(&t->closed);
 	return t;
 }
 
@@ -103,6 +105,7 @@ void tcp_table_free(struct tcp_table *t)
 	free(t->conns);
 	free(t->free_slots);
 	hmap_free(&t->map);
+	hmap_free(&t->closed);
 	free(t);
 }
 
@@ -200,6 +203,9 @@ static void flush_all(struct tcp_table *t, struct tcp_conn *c, int dir, uint64_t
 	}
 }
 
+static void data_in(struct tcp_table *t, struct tcp_conn *c, int dir, uint32_t seq,
+		    struct view pl, uint64_t frame, double time);
+
 static void queue(struct tcp_table *t, struct tcp_conn *c, int dir, uint32_t seq,
 		  const uint8_t *p, uint32_t len, uint64_t frame, double time)
 {
@@ -207,22 +213,22 @@ static void queue(struct tcp_table *t, struct tcp_conn *c, int dir, uint32_t seq
 	struct tcp_seg_buf **pp;
 	struct tcp_seg_buf *s;
 
-	if (d->ooo_bytes + len > TCP_OOO_MAX_DIR || t->ooo_total + len > TCP_OOO_MAX_TOTAL) {
-		/* Over a cap: the hole will not be filled in time; move past it. */
-		if (!d->partial)
-			t->st.partial++;
-		d->partial = true;
-		flush_all(t, c, dir, frame);
-		report_gap(t, c, dir, (uint32_t)seq_diff(seq, d->next), frame);
-		deliver(t, c, dir, p, len, frame, time);
-		return;
-	}
 	for (pp = &d->ooo; *pp && seq_diff((*pp)->seq, seq) <= 0; pp = &(*pp)->next) {
 		if ((*pp)->seq == seq && (*pp)->len >= len) {
 			d->retransmits++;
 			t->st.retransmits++;
 			return;
 		}
+	}
+	if (d->ooo_bytes + len > TCP_OOO_MAX_DIR || t->ooo_total + len > TCP_OOO_MAX_TOTAL) {
+		/* Over a cap: the hole will not be filled in time; move past it, then
+		 * place this segment against what was delivered. */
+		if (!d->partial)
+			t->st.partial++;
+		d->partial = true;
+		flush_all(t, c, dir, frame);
+		data_in(t, c, dir, seq, (struct view){ p, len }, frame, time);
+		return;
 	}
 	s = malloc(sizeof(*s) + len);
 	if (!s) {
@@ -391,8 +397,21 @@ void tcp_segment(struct tcp_table *t, uint32_t src, uint32_t dst, const struct n
 		c = NULL;
 	}
 	if (!c) {
+		uint64_t a;
+		uint64_t b;
+		uint64_t a2;
+		uint64_t b2;
+
 		if (s->flags & NET_TCP_RST)
 			return;
+		key_of(src, dst, s->sport, s->dport, &a, &b);
+		key_of(dst, src, s->dport, s->sport, &a2, &b2);
+		if (!syn && (hmap_get(&t->closed, a, b, &slot) || hmap_get(&t->closed, a2, b2, &slot)))
+			return;	/* the last ACK or a late retransmission of a closed connection */
+		if (syn) {
+			hmap_del(&t->closed, a, b);
+			hmap_del(&t->closed, a2, b2);
+		}
 		if (syn && ack)	/* SYN+ACK: the sender is the server */
 			c = conn_new(t, dst, src, s->dport, s->sport, frame, time), dir = 1;
 		else if (syn || !server_port(s->sport) || server_port(s->dport))
@@ -431,8 +450,10 @@ void tcp_segment(struct tcp_table *t, uint32_t src, uint32_t dst, const struct n
 			d->fin = true;
 			d->fin_seq = (syn ? s->seq + 1 : s->seq) + (uint32_t)s->payload.len;
 		}
-		maybe_end_fin(t, c, dir, frame, time);
 	}
+	/* A FIN ends its direction once the bytes before it are in (maybe by this segment). */
+	maybe_end_fin(t, c, dir, frame, time);
+	maybe_end_fin(t, c, !dir, frame, time);
 	if (s->flags & NET_TCP_RST) {
 		flush_all(t, c, 0, frame);
 		flush_all(t, c, 1, frame);
@@ -447,8 +468,19 @@ void tcp_segment(struct tcp_table *t, uint32_t src, uint32_t dst, const struct n
 		conn_free(t, slot);
 		return;
 	}
-	if (c->d[0].ended && c->d[1].ended)
+	if (c->d[0].ended && c->d[1].ended) {
+		uint64_t a;
+		uint64_t b;
+
+		key_of(c->cip, c->sip, c->cport, c->sport, &a, &b);
+		/* Bounded: past TCP_CONN_MAX remembered tuples, forget them all. */
+		if (t->closed.live >= TCP_CONN_MAX) {
+			hmap_free(&t->closed);
+			hmap_init(&t->closed);
+		}
+		hmap_put(&t->closed, a, b, 1);
 		conn_free(t, slot);
+	}
 }
 
 void tcp_finish(struct tcp_table *t, uint64_t frame, double time)

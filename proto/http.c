@@ -38,8 +38,8 @@ bool http_looks_like_request(struct view v)
 
 bool http_looks_like_response(struct view v)
 {
-	return v.len >= 12 && memcmp(v.p, "HTTP/1.", 7) == 0 && v.p[8] == ' ' &&
-	       v.p[9] >= '1' && v.p[9] <= '5';
+	return v.len >= 12 && memcmp(v.p, "HTTP/1.", 7) == 0 && v.p[7] >= '0' && v.p[7] <= '9' &&
+	       v.p[8] == ' ' && v.p[9] >= '1' && v.p[9] <= '5';
 }
 
 /* One line of the head: [from, end) without CR LF; returns the next line's start. */
@@ -113,13 +113,27 @@ static int64_t parse_length(struct view v)
 
 static void copy_redacted(struct view v, char *dst, size_t cap, bool *had, bool show)
 {
-	char tmp[HTTP_URI_MAX];
+	/* Redact the whole value before cutting it to cap: a cut could drop the '@'. */
+	size_t n = 4 * v.len + 8;	/* view_to_printable writes \xNN for odd bytes */
+	char *tmp = malloc(n);
+	char *red = malloc(n);
+	bool netpath;
 
-	view_to_printable(v, tmp, sizeof(tmp));
-	if (ipxe_uri_redact(tmp, dst, cap) && had)
+	if (!tmp || !red) {
+		free(tmp);
+		free(red);
+		snprintf(dst, cap, "?");
+		return;
+	}
+	memcpy(tmp, "x:", 2);
+	view_to_printable(v, tmp + 2, n - 2);
+	/* A network-path reference (//user:pw@host/) has no scheme: lend it one. */
+	netpath = tmp[2] == '/' && tmp[3] == '/';
+	if (ipxe_uri_redact(netpath ? tmp : tmp + 2, red, n) && had)
 		*had = true;
-	if (show)
-		snprintf(dst, cap, "%s", tmp);
+	snprintf(dst, cap, "%s", show ? tmp + 2 : netpath ? red + 2 : red);
+	free(tmp);
+	free(red);
 }
 
 static bool parse_start(struct view line, struct http_head *h, bool show)
@@ -131,7 +145,8 @@ static bool parse_start(struct view line, struct http_head *h, bool show)
 		h->request = false;
 		h->version_minor = line.p[7] - '0';
 		if (line.len < 12 || line.p[9] < '1' || line.p[9] > '5' || line.p[10] < '0' ||
-		    line.p[10] > '9' || line.p[11] < '0' || line.p[11] > '9')
+		    line.p[10] > '9' || line.p[11] < '0' || line.p[11] > '9' ||
+		    (line.len > 12 && line.p[12] != ' '))
 			return false;
 		h->status = (line.p[9] - '0') * 100 + (line.p[10] - '0') * 10 + (line.p[11] - '0');
 		if (line.len > 13)
@@ -146,8 +161,9 @@ static bool parse_start(struct view line, struct http_head *h, bool show)
 	sp2 = sp1 + 1;
 	while (sp2 < line.len && line.p[sp2] != ' ')
 		sp2++;
-	if (sp2 >= line.len || line.len - sp2 < 9 ||
-	    memcmp(line.p + sp2 + 1, "HTTP/1.", 7) != 0)
+	if (sp2 >= line.len || line.len - sp2 != 9 ||
+	    memcmp(line.p + sp2 + 1, "HTTP/1.", 7) != 0 || line.p[sp2 + 8] < '0' ||
+	    line.p[sp2 + 8] > '9')
 		return false;
 	view_to_printable(sub(line, 0, sp1), h->method, sizeof(h->method));
 	copy_redacted(sub(line, sp1 + 1, sp2), h->uri, sizeof(h->uri), &h->uri_had_password,
@@ -216,12 +232,22 @@ bool http_parse_head_opts(struct view head, struct http_head *h, bool show)
 		} else if (view_ieq(name, "Authorization") ||
 			   view_ieq(name, "Proxy-Authorization")) {
 			size_t sp = 0;
+			bool token = true;
 
-			/* Keep the scheme only: the credentials are secret. */
-			while (sp < val.len && val.p[sp] != ' ')
-				sp++;
+			/* Keep the scheme only: the credentials are secret. A value
+			 * without a separate scheme token may be all credential. */
+			while (sp < val.len && val.p[sp] != ' ' && val.p[sp] != '\t') {
+				uint8_t ch = val.p[sp++];
+
+				token = token && ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+						  (ch >= '0' && ch <= '9') || ch == '-');
+			}
 			h->has_auth = true;
-			view_to_printable(sub(val, 0, sp), h->auth_scheme, sizeof(h->auth_scheme));
+			if (token && sp < val.len && sp < sizeof(h->auth_scheme))
+				view_to_printable(sub(val, 0, sp), h->auth_scheme,
+						  sizeof(h->auth_scheme));
+			else
+				snprintf(h->auth_scheme, sizeof(h->auth_scheme), "?");
 		} else if (view_ieq(name, "WWW-Authenticate")) {
 			size_t sp = 0;
 

@@ -838,8 +838,11 @@ static void write_all(const char *dir)
 
 	/* 27. The same with a CHAP login (user chapuser7) that succeeds. */
 	s = open_sim(dir, "iscsi-chap-ok", NET_LINK_ETHERNET, DLT_EN10MB);
+	/* The script carries secrets too: the secrets test greps every report for them. */
 	sc_sanboot(s, bios_client(0x79),
-		   "#!ipxe\nsanboot iscsi:192.0.2.1::::iqn.2026-11.test:disk0\n", LOGIN_CHAP_OK,
+		   "#!ipxe\nset username chapuser7\nset password s3cretpw77\n"
+		   "sanboot iscsi:192.0.2.1::::iqn.2026-11.test:disk0 || "
+		   "chain http://chapuser7:s3cretpw77@192.0.2.1/rescue.ipxe\n", LOGIN_CHAP_OK,
 		   true, SAN_STAYS);
 	close_sim(s);
 

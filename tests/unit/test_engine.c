@@ -108,7 +108,7 @@ static bool has_rule(const struct nbc_report *r, const char *id)
 
 static void setup_t(struct t *t)
 {
-	struct eng_options o = { 30.0, NULL, NULL };
+	struct eng_options o = { 30.0, NULL, NULL, false };
 
 	t->e = engine_new(&o);
 	t->ts = 1000.0;
