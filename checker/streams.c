@@ -112,7 +112,6 @@ static struct eng_http *new_request(struct nbc_engine *e, const struct tcp_conn 
 		snprintf(h->auth_scheme, sizeof(h->auth_scheme), "%s",
 			 hd->auth_scheme[0] ? hd->auth_scheme : "?");
 	h->secret_uri = hd->uri_had_password;
-	e->report.stats.decoded[NBC_P_HTTP]++;
 	if (ci >= 0) {
 		struct eng_client *c = &e->clients[ci];
 
@@ -131,6 +130,7 @@ static void on_head(struct nbc_engine *e, struct tcp_conn *tc, struct http_conn 
 
 	s->state = SIDE_HEAD;
 	s->has_cur = false;
+	e->report.stats.decoded[NBC_P_HTTP]++;	/* messages: requests and responses */
 	if (dir == 0) {
 		struct eng_http *h;
 
