@@ -346,8 +346,16 @@ void rule_san_keep_lost(struct nbc_engine *e, struct eng_client *c, const struct
 		char what[HTTP_URI_MAX + 16];
 		char how[64];
 		const char *src = NULL;
-		bool set = es && es->keep_san == 1;
-		bool expected = set || (x && x->keep_san == 1);
+		const struct ipxe_action *san = NULL;
+		size_t si = 0;
+		bool set;
+		bool expected;
+
+		if (es)
+			san = san_action(es->parsed, &si);
+		/* keep-san: the setting, DHCP 175.8, or `sanboot --keep` on the command itself. */
+		set = es && (es->keep_san == 1 || (san && san->keep_flag));
+		expected = set || (x && x->keep_san == 1);
 
 		/* Only a sanboot that returned or failed: a handed-over boot is the OS's. */
 		if (!s->login_ok || s->lba0 == 1 || strcmp(s->session_type, "Discovery") == 0)
@@ -369,8 +377,9 @@ void rule_san_keep_lost(struct nbc_engine *e, struct eng_client *c, const struct
 				continue;
 		}
 		if (set)
-			src = es->keep_from_dhcp ? "DHCP option 175.8 sets keep-san" :
-						   "the script sets keep-san 1";
+			src = san && san->keep_flag ? "the script's sanboot has --keep" :
+			      es->keep_from_dhcp    ? "DHCP option 175.8 sets keep-san" :
+						      "the script sets keep-san 1";
 		else if (expected)
 			src = "the site file expects keep-san, but neither the script nor DHCP sets "
 			      "it";
