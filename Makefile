@@ -22,24 +22,28 @@ CFLAGS  ?=
 PCAP_CFLAGS := $(shell pkg-config --cflags libpcap 2>/dev/null)
 PCAP_LIBS   := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+# nettle: MD5 for iSCSI CHAP (a small, well-kept crypto library; no hand-written MD5).
+NETTLE_LIBS := $(shell pkg-config --libs nettle 2>/dev/null || echo -lnettle)
 ALL_CFLAGS  := $(CSTD) $(OPT) $(WARN) $(SAN) -I. $(PCAP_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
 PROTO_SRC   := $(sort $(wildcard proto/*.c))
 CHECKER_SRC := $(filter-out checker/main.c,$(sort $(wildcard checker/*.c)))
 REPORT_SRC  := $(sort $(wildcard reports/*.c))
-LIB_SRC     := $(PROTO_SRC) $(CHECKER_SRC) $(REPORT_SRC)
+SERVER_SRC  := $(filter-out server/main.c,$(sort $(wildcard server/*.c)))
+LIB_SRC     := $(PROTO_SRC) $(CHECKER_SRC) $(REPORT_SRC) $(SERVER_SRC)
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN_BIN     := $(BUILD)/tests/mkscenarios
 
 NBC := $(BUILD)/bin/netboot-check
+SERVE := $(BUILD)/bin/netboot-serve
 
-.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean
+.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench
 .DELETE_ON_ERROR:
 
-all: $(NBC)
+all: $(NBC) $(SERVE)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -53,9 +57,13 @@ $(NBC): $(BUILD)/obj/checker/main.o $(BUILD)/lib/libnbc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS)
 
+$(SERVE): $(BUILD)/obj/server/main.o $(BUILD)/lib/libnbc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(NETTLE_LIBS)
+
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(BUILD)/lib/libnbc.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PCAP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PCAP_LIBS) $(NETTLE_LIBS)
 
 $(GEN_BIN): $(BUILD)/obj/tests/gen/mkscenarios.o $(BUILD)/lib/libnbc.a
 	@mkdir -p $(dir $@)
@@ -75,24 +83,47 @@ golden: $(NBC) $(GEN_BIN)
 	@sh tests/golden/run.sh $(NBC) $(GEN_BIN)
 	@sh tests/golden/tcp-half.sh $(NBC)
 
+# Benchmarks against the peers (tftpd-hpa, tgt, dnsmasq, ISC dhcpd, perfdhcp); not a test.
+bench: $(SERVE)
+	@sh scripts/bench-deps.sh
+	@sh bench/run.sh $(SERVE)
+
+server-test: $(SERVE)
+	@sh tests/server/run.sh $(SERVE)
+
 tshark-agree: $(NBC)
 	@sh tests/tshark/run.sh $(NBC)
 
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit golden
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit golden server-test
 
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) golden
 	$(MAKE) tshark-agree
+	$(MAKE) server-test
 	$(MAKE) asan
 	@echo "make check: all suites passed"
 
 demo: deps
 	$(MAKE) all
 	@sh scripts/demo.sh $(NBC)
+
+# The example site's TFTP/HTTP roots from Debian's packages (never committed), and a
+# blank disk image for its iSCSI LUN.
+EX := examples/site
+example-site:
+	@for f in /usr/lib/ipxe/undionly.kpxe /usr/lib/ipxe/snponly.efi /usr/lib/PXELINUX/lpxelinux.0 \
+		/usr/lib/syslinux/modules/bios/ldlinux.c32; do \
+		[ -f $$f ] || { echo "example-site: $$f missing: apt-get install ipxe pxelinux syslinux-common"; exit 2; }; \
+	done
+	mkdir -p $(EX)/tftp $(EX)/images
+	cp /usr/lib/ipxe/undionly.kpxe /usr/lib/ipxe/snponly.efi $(EX)/tftp/
+	cp /usr/lib/PXELINUX/lpxelinux.0 /usr/lib/syslinux/modules/bios/ldlinux.c32 $(EX)/www/
+	[ -f $(EX)/images/disk0.img ] || truncate -s 64M $(EX)/images/disk0.img
+	$(SERVE) --site $(EX)/site.conf --check
 
 lint-code:
 	clang-format --dry-run --Werror proto/*.[ch] checker/*.[ch] reports/*.[ch]

@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="make gcc clang pkg-config libpcap-dev libnet1-dev libiscsi-dev libcmocka-dev \
-libclang-rt-14-dev tshark tcpdump jq valgrind"
+libclang-rt-14-dev tshark tcpdump jq valgrind nettle-dev tftp-hpa libiscsi-bin curl busybox \
+iproute2"
 
 missing=""
 for p in $PKGS; do
