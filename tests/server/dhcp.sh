@@ -123,7 +123,46 @@ pid=""
 grep -q "stopping" "$tmp/log" && ok || bad "no clean stop in the log"
 # 6. The log has one line per exchange, and names the client.
 grep -q "DISCOVER .* -> OFFER 192.0.2" "$tmp/log" && ok || bad "no DISCOVER/OFFER log line"
-# 7. A missing interface is one clear error, exit 2.
+# 7. Hostile packets on port 67 (truncated, oversized, garbage, a BOOTREPLY, an option
+# running past the end): each is ignored or logged, and the server keeps serving.
+start
+ip -n "$ns_c" addr add 192.0.2.2/24 dev "$vc"
+ip netns exec "$ns_c" python3 - <<'PY'
+import random, socket
+random.seed(5)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+cookie = bytes([99, 130, 83, 99])
+base = bytearray(240)
+base[0] = 1; base[1] = 1; base[2] = 6
+base[28:34] = bytes([2, 0, 0, 0, 0, 9])
+base[236:240] = cookie
+pkts = [b"", b"\x01", bytes(base[:100]), bytes(base) + bytes([53, 1, 1, 255]),
+        bytes(base) + bytes([53, 1, 1, 55, 200, 1, 2]),          # option past the end
+        bytes(base) + bytes([52, 1, 3, 53, 1, 1, 255]),          # overload, empty fields
+        bytes(base) + bytes([53, 1, 1]) + bytes([12, 255]) + b"x" * 255 + bytes([255]),
+        bytes([2]) + bytes(base[1:]) + bytes([53, 1, 2, 255]),  # a BOOTREPLY
+        bytes(1400)]
+for _ in range(300):
+    p = bytearray(base) + bytes([53, 1, 1]) + bytes(random.randrange(256) for _ in range(random.randrange(0, 300)))
+    pkts.append(bytes(p))
+for p in pkts:
+    s.sendto(p, ("192.0.2.1", 67))
+PY
+sleep 0.5
+kill -0 "$pid" 2>/dev/null && ok || bad "the server died on hostile packets: $(tail -3 "$tmp/log")"
+ip -n "$ns_c" addr flush dev "$vc"
+if client "$tmp/after" -V PXEClient:Arch:00000:UNDI:002001 -x 0x5d:0000; then
+	ok
+else
+	bad "no lease after hostile packets"
+fi
+grep -q "AddressSanitizer\|runtime error" "$tmp/log" && bad "sanitizer report in the log" || ok
+kill "$pid"
+wait "$pid"
+pid=""
+
+# 8. A missing interface is one clear error, exit 2.
 ip netns exec "$ns_s" "$SERVE" --site "$tmp/site" --iface nosuch0 2> "$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] && grep -q "no such interface nosuch0" "$tmp/err" && ok || bad "missing interface: exit $rc, $(cat "$tmp/err")"
