@@ -40,7 +40,7 @@ GEN_BIN     := $(BUILD)/tests/mkscenarios
 NBC := $(BUILD)/bin/netboot-check
 SERVE := $(BUILD)/bin/netboot-serve
 
-.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench
+.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench e2e
 .DELETE_ON_ERROR:
 
 all: $(NBC) $(SERVE)
@@ -91,6 +91,10 @@ bench: $(SERVE)
 server-test: $(SERVE)
 	@sh tests/server/run.sh $(SERVE)
 
+# Real firmware: QEMU + Debian's iPXE ROM boot from netboot-serve; analyze must agree.
+e2e: $(SERVE) $(NBC)
+	@sh tests/e2e/qemu-boot.sh $(SERVE) $(NBC)
+
 tshark-agree: $(NBC)
 	@sh tests/tshark/run.sh $(NBC)
 
@@ -104,6 +108,7 @@ check: deps
 	$(MAKE) golden
 	$(MAKE) tshark-agree
 	$(MAKE) server-test
+	$(MAKE) e2e
 	$(MAKE) asan
 	@echo "make check: all suites passed"
 

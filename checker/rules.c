@@ -828,8 +828,8 @@ static struct rule table[] = {
 	  "CHAP authentication failed, or the target wants CHAP and got no response",
 	  rule_hint_iscsi_chap, rule_iscsi_chap },
 	{ "NBC-ISCSI-NOT-BOOTABLE", NBC_SEV_ERROR,
-	  "LBA 0 of the SAN disk lacks the 0x55AA boot signature (info when the script falls "
-	  "back to an installer)",
+	  "LBA 0 of the SAN disk lacks the 0x55AA boot signature, or the boot from it returned "
+	  "(iPXE closed the session); info when the script falls back to an installer",
 	  rule_hint_not_bootable, rule_iscsi_not_bootable },
 	{ "NBC-SAN-KEEP-LOST", NBC_SEV_ERROR,
 	  "keep-san expected but the iSCSI session was logged out or closed before the next "

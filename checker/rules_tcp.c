@@ -276,12 +276,26 @@ void rule_iscsi_not_bootable(struct nbc_engine *e, struct eng_client *c, const s
 		size_t ai = 0;
 		bool fallback;
 
-		if (s->lba0 != 0)
+		bool returned = s->lba0 == 1 && s->ended && s->end_dir == 0;
+
+		if (s->lba0 != 0 && !returned)
 			continue;
 		if (es)
 			a = san_action(es->parsed, &ai);
 		/* `sanboot X || chain installer`: a blank disk is what an install expects. */
 		fallback = a && ai + 1 < es->parsed->nacts && es->parsed->acts[ai + 1].fallback;
+		if (returned) {
+			engine_add_finding(e, r->id, fallback ? NBC_SEV_INFO : r->sev, c,
+					   iscsi_stage(c, k), s->end_frame, r->hint,
+					   "LBA 0 of %s (frame %llu) carries the boot signature, but the "
+					   "initiator closed the session in frame %llu, %.0f ms later: "
+					   "the boot from the SAN disk returned or failed (iPXE also "
+					   "fails when the disk is smaller than one cylinder of its "
+					   "guessed 255x63 geometry, 7.8 MiB)",
+					   s->target[0] ? s->target : "the SAN disk", FR(s->lba0_frame),
+					   FR(s->end_frame), (s->end_time - s->lba0_time) * 1000.0);
+			continue;
+		}
 		engine_add_finding(e, r->id, fallback ? NBC_SEV_INFO : r->sev, c, iscsi_stage(c, k),
 				   s->lba0_frame, r->hint,
 				   "LBA 0 of %s (read in frame %llu) has %02x %02x at bytes 510-511, "

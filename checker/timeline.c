@@ -694,14 +694,21 @@ static void add_iscsi(struct walker *w, size_t pos)
 			s->end == ENG_TCP_RST ? "RST" : "FIN", (unsigned long long)s->end_frame);
 	else
 		appendf(d, sizeof(d), "; open at the end of the capture");
-	if (s->login_failed || s->lba0 == 0)
+	if (s->login_failed || s->lba0 == 0 || (s->lba0 == 1 && s->ended && s->end_dir == 0))
 		res = NBC_RESULT_FAILED;
 	else if (s->login_ok)
 		res = NBC_RESULT_OK;
 	st = timeline_add_stage(c, NBC_STAGE_ISCSI, res, s->first_frame, s->first_time, "%s", d);
 	c->pub.stages[st].last_frame = s->ended ? s->end_frame : s->last_frame;
 	c->iscsi_stage[pos] = st;
-	if (s->lba0 == 1 && !c->reached_terminal) {
+	/* A boot sector with 0x55AA hands the boot over, unless iPXE then closes the
+	 * session itself: the boot returned or failed (seen with real iPXE when a disk is
+	 * too small for its guessed BIOS geometry). */
+	if (s->lba0 == 1 && s->ended && s->end_dir == 0) {
+		c->pub.stages[st].result = NBC_RESULT_FAILED;
+		appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX,
+			"; the boot returned: the initiator closed the session");
+	} else if (s->lba0 == 1 && !c->reached_terminal) {
 		st = timeline_add_stage(c, NBC_STAGE_SANBOOT, NBC_RESULT_OK, s->lba0_frame,
 					s->lba0_time, "boots from the SAN disk %s",
 					s->target[0] ? s->target : "");
