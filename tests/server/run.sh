@@ -5,7 +5,7 @@
 set -u
 SERVE=${1:?usage: run.sh NETBOOT-SERVE}
 fail=0
-for t in dhcp tftp http iscsi; do
+for t in cli dhcp tftp http iscsi; do
 	if [ -f "tests/server/$t.sh" ]; then
 		sh "tests/server/$t.sh" "$SERVE" || fail=$((fail + 1))
 	else
