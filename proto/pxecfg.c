@@ -56,8 +56,13 @@ static bool has_suffix(const char *s, const char *suf)
 	return n >= m && strcasecmp(s + n - m, suf) == 0;
 }
 
-/* Two passes: find DEFAULT/ONTIMEOUT, then the label's body. */
 void pxecfg_parse_default(struct view text, struct pxecfg_default *out)
+{
+	pxecfg_parse_label(text, NULL, out);
+}
+
+/* Two passes: find DEFAULT/ONTIMEOUT (unless a label is given), then the label's body. */
+void pxecfg_parse_label(struct view text, const char *label, struct pxecfg_default *out)
 {
 	struct line l;
 	char want[64] = "";
@@ -65,6 +70,8 @@ void pxecfg_parse_default(struct view text, struct pxecfg_default *out)
 	unsigned lineno;
 
 	memset(out, 0, sizeof(*out));
+	if (label)
+		snprintf(want, sizeof(want), "%s", label);
 	for (int pass = 0; pass < 2; pass++) {
 		size_t pos = 0;
 
@@ -77,6 +84,8 @@ void pxecfg_parse_default(struct view text, struct pxecfg_default *out)
 			split(text.p + pos, n, &l);
 			pos += n + 1;
 			if (pass == 0) {
+				if (label)
+					continue;
 				if (strcasecmp(l.kw, "DEFAULT") == 0 ||
 				    (strcasecmp(l.kw, "ONTIMEOUT") == 0 && !want[0]))
 					first_word(l.arg, want, sizeof(want));
@@ -102,9 +111,12 @@ void pxecfg_parse_default(struct view text, struct pxecfg_default *out)
 				out->line = lineno;
 			} else if (strcasecmp(l.kw, "INITRD") == 0) {
 				first_word(l.arg, out->initrd, sizeof(out->initrd));
-			} else if (strcasecmp(l.kw, "APPEND") == 0 && !out->initrd[0]) {
+			} else if (strcasecmp(l.kw, "APPEND") == 0) {
 				const char *s = strstr(l.arg, "initrd=");
 
+				snprintf(out->append, sizeof(out->append), "%s", l.arg);
+				if (out->initrd[0])
+					s = NULL;
 				if (s) {
 					size_t n2 = 0;
 

@@ -18,6 +18,7 @@ struct pxecfg_default {
 	char label[64];
 	char kernel[PXECFG_NAME_MAX];
 	char initrd[PXECFG_NAME_MAX];	/* INITRD or APPEND initrd=; first file only */
+	char append[PXECFG_NAME_MAX];	/* the label's APPEND line (an iPXE command for cmd.c32) */
 	unsigned line;		/* where the label's action is, 1-based; 0 unknown */
 };
 
@@ -26,6 +27,8 @@ struct pxecfg_default {
  * lines are bounded, keywords case-insensitive as in syslinux.
  */
 void pxecfg_parse_default(struct view text, struct pxecfg_default *out);
+/* The same for a named label (netboot-firmware --label); NULL: the default. */
+void pxecfg_parse_label(struct view text, const char *label, struct pxecfg_default *out);
 const char *pxecfg_action_name(enum pxecfg_action a);
 
 #endif

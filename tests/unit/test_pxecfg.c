@@ -25,6 +25,27 @@ static void test_pxecfg_localboot(void **state)
 	assert_int_equal(d.line, 4);
 }
 
+static void test_pxecfg_named_label_and_append(void **state)
+{
+	struct pxecfg_default d;
+	const char *t = "DEFAULT local\nLABEL local\n LOCALBOOT 0\nLABEL san\n COM32 cmd.c32\n"
+			" APPEND sanboot iscsi:192.0.2.1::::iqn.2026-11.test:disk0\n";
+
+	(void)state;
+	pxecfg_parse_label((struct view){ (const uint8_t *)t, strlen(t) }, "san", &d);
+	assert_int_equal(d.action, PXECFG_COM32);
+	assert_string_equal(d.kernel, "cmd.c32");
+	assert_string_equal(d.append, "sanboot iscsi:192.0.2.1::::iqn.2026-11.test:disk0");
+	assert_int_equal(d.line, 5);
+	/* Without a label: the default, which has no APPEND. */
+	pxecfg_parse_label((struct view){ (const uint8_t *)t, strlen(t) }, NULL, &d);
+	assert_int_equal(d.action, PXECFG_LOCALBOOT);
+	assert_string_equal(d.append, "");
+	/* A label that does not exist resolves to nothing. */
+	pxecfg_parse_label((struct view){ (const uint8_t *)t, strlen(t) }, "nope", &d);
+	assert_int_not_equal(d.action, PXECFG_LOCALBOOT);
+}
+
 static void test_pxecfg_kernel_and_append_initrd(void **state)
 {
 	struct pxecfg_default d;
@@ -88,6 +109,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pxecfg_localboot),
 		cmocka_unit_test(test_pxecfg_kernel_and_append_initrd),
+		cmocka_unit_test(test_pxecfg_named_label_and_append),
 		cmocka_unit_test(test_pxecfg_com32_menu),
 		cmocka_unit_test(test_pxecfg_default_without_label_is_a_kernel),
 		cmocka_unit_test(test_pxecfg_no_default),
