@@ -24,6 +24,8 @@ PCAP_LIBS   := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 # nettle: MD5 for iSCSI CHAP (a small, well-kept crypto library; no hand-written MD5).
 NETTLE_LIBS := $(shell pkg-config --libs nettle 2>/dev/null || echo -lnettle)
+# libiscsi: netboot-firmware's sanboot is a real initiator (the same library the probes use).
+ISCSI_LIBS  := $(shell pkg-config --libs libiscsi 2>/dev/null || echo -liscsi)
 ALL_CFLAGS  := $(CSTD) $(OPT) $(WARN) $(SAN) -I. $(PCAP_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
@@ -31,7 +33,8 @@ PROTO_SRC   := $(sort $(wildcard proto/*.c))
 CHECKER_SRC := $(filter-out checker/main.c,$(sort $(wildcard checker/*.c)))
 REPORT_SRC  := $(sort $(wildcard reports/*.c))
 SERVER_SRC  := $(filter-out server/main.c,$(sort $(wildcard server/*.c)))
-LIB_SRC     := $(PROTO_SRC) $(CHECKER_SRC) $(REPORT_SRC) $(SERVER_SRC)
+FW_SRC      := $(filter-out firmware/main.c,$(sort $(wildcard firmware/*.c)))
+LIB_SRC     := $(PROTO_SRC) $(CHECKER_SRC) $(REPORT_SRC) $(SERVER_SRC) $(FW_SRC)
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -39,11 +42,12 @@ GEN_BIN     := $(BUILD)/tests/mkscenarios
 
 NBC := $(BUILD)/bin/netboot-check
 SERVE := $(BUILD)/bin/netboot-serve
+FIRMWARE := $(BUILD)/bin/netboot-firmware
 
-.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench e2e
+.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench e2e gold
 .DELETE_ON_ERROR:
 
-all: $(NBC) $(SERVE)
+all: $(NBC) $(SERVE) $(FIRMWARE)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -61,9 +65,13 @@ $(SERVE): $(BUILD)/obj/server/main.o $(BUILD)/lib/libnbc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(NETTLE_LIBS)
 
+$(FIRMWARE): $(BUILD)/obj/firmware/main.o $(BUILD)/lib/libnbc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ISCSI_LIBS)
+
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(BUILD)/lib/libnbc.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PCAP_LIBS) $(NETTLE_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PCAP_LIBS) $(NETTLE_LIBS) $(ISCSI_LIBS)
 
 $(GEN_BIN): $(BUILD)/obj/tests/gen/mkscenarios.o $(BUILD)/lib/libnbc.a
 	@mkdir -p $(dir $@)
@@ -92,8 +100,17 @@ server-test: $(SERVE)
 	@sh tests/server/run.sh $(SERVE)
 
 # Real firmware: QEMU + Debian's iPXE ROM boot from netboot-serve; analyze must agree.
-e2e: $(SERVE) $(NBC)
+e2e: $(SERVE) $(NBC) $(FIRMWARE)
+	@sh tests/e2e/dhcpc.sh $(SERVE)
+	@sh tests/e2e/fetch.sh $(SERVE)
+	@sh tests/e2e/san.sh $(SERVE)
+	@sh tests/e2e/firmware.sh $(SERVE) $(FIRMWARE) $(NBC)
 	@sh tests/e2e/qemu-boot.sh $(SERVE) $(NBC)
+
+# Regenerates pcaps/gold/: the good runs of tests/e2e/firmware.sh, with their reports.
+gold: $(SERVE) $(NBC) $(FIRMWARE)
+	@mkdir -p pcaps/gold
+	GOLD=pcaps/gold sh tests/e2e/firmware.sh $(SERVE) $(FIRMWARE) $(NBC)
 
 tshark-agree: $(NBC)
 	@sh tests/tshark/run.sh $(NBC)

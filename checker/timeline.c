@@ -324,6 +324,15 @@ static void after_config_fetch(struct walker *w, int st, const char *name, uint6
 			w->kernel_done = true;
 		if (w->cfg.initrd[0] && strcmp(b, eng_basename(w->cfg.initrd)) == 0)
 			w->initrd_done = true;
+		if (w->kernel_done && eng_is_ipxe_binary(w->cfg.kernel)) {
+			/* `KERNEL ipxe.lkrn`: pxelinux hands over to iPXE, which starts over
+			 * with its own DHCP; not the end of the boot. */
+			appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX,
+				"; label %s loads iPXE", w->cfg.label);
+			w->after_config_frame = 0;
+			w->cfg_known = false;
+			return;
+		}
 		if (w->kernel_done && (!w->cfg.initrd[0] || w->initrd_done) &&
 		    !c->reached_terminal) {
 			if (w->cfg.action == PXECFG_COM32) {

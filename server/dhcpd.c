@@ -178,7 +178,9 @@ static void boot_options(const struct dhcpd *d, const struct dhcp_msg *m, enum c
 
 	if (file[0])
 		dhcp_build_opt_str(b, 67, file);
-	if (cls == C_PXE)
+	/* 60 PXEClient marks a boot server's answer; iPXE takes an address-less offer
+	 * as proxyDHCP only with it (ipxe net/udp/dhcp.c). */
+	if (cls == C_PXE || cls == C_IPXE)
 		dhcp_build_opt_str(b, 60, "PXEClient");
 	if (d->site.proxy && cls == C_PXE) {
 		/* PXE_DISCOVERY_CONTROL = 8: boot the file named, no boot server discovery. */
