@@ -60,8 +60,8 @@ def fill(name, n, seed):
     with open(os.path.join(root, name), "wb") as f:
         f.write(b)
 for name, n, seed in [("pxelinux.0", 42000, 1), ("lpxelinux.0", 75000, 2), ("ldlinux.c32", 119000, 3),
-                      ("ipxe.lkrn", 300000, 4), ("undionly.kpxe", 70000, 5), ("vmlinuz", 500000, 6),
-                      ("initrd.gz", 700000, 7)]:
+                      ("ipxe.lkrn", 60000, 4), ("undionly.kpxe", 70000, 5), ("vmlinuz", 60000, 6),
+                      ("initrd.gz", 90000, 7)]:
     fill(name, n, seed)
 pe = bytearray(70000)
 pe[0:2] = b"MZ"; pe[0x3c:0x40] = (0x80).to_bytes(4, "little")
