@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "proto/ipxescript.h"
 #include "proto/iscsi.h"
@@ -67,6 +68,8 @@ struct walker {
 	bool initrd_done;
 	uint64_t after_config_frame;
 	int keep_san_dhcp;	/* 175.8 in the last iPXE reply: -1 absent */
+	char includes[8][ENG_NAME_MAX];	/* INCLUDE names of the loaded config */
+	unsigned nincludes;
 	struct eng_script *script;	/* the last script the client ran */
 	bool http_nbp;		/* the NBP came over HTTP (lpxelinux): configs follow over HTTP */
 };
@@ -275,6 +278,60 @@ static struct fetched http_fetched(const struct eng_http *h)
 	return f;
 }
 
+/* INCLUDE (and MENU INCLUDE) lines of a loaded config: their fetches are not a walk. */
+static void collect_includes(struct walker *w, const uint8_t *p, size_t len)
+{
+	size_t pos = 0;
+
+	w->nincludes = 0;
+	while (pos < len && w->nincludes < 8) {
+		const uint8_t *nl = memchr(p + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (p + pos)) : len - pos;
+		const char *l = (const char *)p + pos;
+		size_t i = 0;
+
+		pos += n + 1;
+		while (i < n && (l[i] == ' ' || l[i] == '\t'))
+			i++;
+		if (n - i > 5 && !strncasecmp(l + i, "menu", 4) && (l[i + 4] == ' ' || l[i + 4] == '\t')) {
+			i += 5;
+			while (i < n && (l[i] == ' ' || l[i] == '\t'))
+				i++;
+		}
+		if (n - i > 8 && !strncasecmp(l + i, "include", 7) &&
+		    (l[i + 7] == ' ' || l[i + 7] == '\t')) {
+			size_t k = 0;
+			char *d = w->includes[w->nincludes];
+
+			i += 8;
+			while (i < n && (l[i] == ' ' || l[i] == '\t'))
+				i++;
+			while (i < n && l[i] > ' ' && l[i] < 0x7f && k + 1 < ENG_NAME_MAX)
+				d[k++] = l[i++];
+			d[k] = '\0';
+			if (k)
+				w->nincludes++;
+		}
+	}
+}
+
+static bool is_include(const struct walker *w, const char *name)
+{
+	const char *n = name;
+
+	while (*n == '/')
+		n++;
+	for (unsigned i = 0; i < w->nincludes; i++) {
+		size_t ln = strlen(n);
+		size_t li = strlen(w->includes[i]);
+
+		/* The name as asked for carries the prefix: compare the tail. */
+		if (ln >= li && !strcmp(n + ln - li, w->includes[i]))
+			return true;
+	}
+	return false;
+}
+
 static void finish_walk(struct walker *w, const struct fetched *found)
 {
 	struct eng_walk *k = w->walk;
@@ -286,6 +343,7 @@ static void finish_walk(struct walker *w, const struct fetched *found)
 			 k->count == 1 ? "" : "s", found->name, (unsigned long long)found->bytes);
 		s->result = found->complete ? NBC_RESULT_OK : NBC_RESULT_PARTIAL;
 		if (found->body && !found->body_cut && found->complete) {
+			collect_includes(w, found->body, found->body_len);
 			pxecfg_parse_default((struct view){ found->body, found->body_len }, &w->cfg);
 			w->cfg_known = true;
 			w->kernel_done = w->initrd_done = false;
@@ -367,6 +425,13 @@ static void add_xfer(struct walker *w, size_t pos)
 	int st;
 
 	xfer_summary(x, d, sizeof(d));
+	if (!w->walk && is_include(w, x->name)) {
+		st = timeline_add_stage(c, NBC_STAGE_TFTP_FETCH, res, x->rrq_frame, x->rrq_time,
+					"%s; INCLUDE of the loaded config", d);
+		c->pub.stages[st].last_frame = x->last_frame;
+		c->xfer_stage[pos] = st;
+		return;
+	}
 	if (is_config_name(w, x->name) && !is_nbp(w, x->name)) {
 		c->pub.personality |= NBC_PERS_PXELINUX;
 		if (!w->walk) {
@@ -569,6 +634,13 @@ static void add_http(struct walker *w, size_t pos)
 	else
 		res = NBC_RESULT_OK;
 
+	if (!script && !w->walk && is_include(w, path)) {
+		st = timeline_add_stage(c, NBC_STAGE_HTTP, res, h->frame, h->time,
+					"GET http://%s/%s -> %d; INCLUDE of the loaded config",
+					h->host[0] ? h->host : ipstr(h->sip, a), path, h->status);
+		c->http_stage[pos] = st;
+		return;
+	}
 	if (!script && (w->walk || w->http_nbp) && is_config_name(w, path)) {
 		/* pxelinux's config lookup over HTTP (lpxelinux with a http:// prefix). */
 		if (!w->walk || !w->walk->http) {

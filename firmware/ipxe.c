@@ -678,6 +678,23 @@ static int cmd_set(struct run *r, int argc, char **argv, const struct parsed *p)
 	return rc;
 }
 
+/* login: iPXE asks for a user name and password; non-interactive, the settings (from
+ * --username/--password or DHCP 175.190/191) must already hold them. */
+static int cmd_login(struct run *r, int argc, char **argv, const struct parsed *p)
+{
+	const char *u = ipxe_env_get(r->env, "username");
+	const char *pw = ipxe_env_get(r->env, "password");
+
+	(void)argc;
+	(void)argv;
+	(void)p;
+	if (u && u[0] && pw && pw[0])
+		return 0;
+	fail_msg(r, "login: no username/password set (non-interactive: use --username and "
+		    "--password, or DHCP option 175.190/191)");
+	return -ECANCELED;
+}
+
 static int cmd_clear(struct run *r, int argc, char **argv, const struct parsed *p)
 {
 	int rc = ipxe_env_set(r->env, argv[p->first], NULL);
@@ -1038,6 +1055,7 @@ static const struct opt dhcp_opts[] = { { "configurator", 'c', true } };
 static const struct command commands[] = {
 	{ "set", cmd_set, NULL, 0, 1, -1, "<setting> [<value>]" },
 	{ "clear", cmd_clear, NULL, 0, 1, 1, "<setting>" },
+	{ "login", cmd_login, NULL, 0, 0, 0, "" },
 	{ "inc", cmd_inc, NULL, 0, 1, 2, "<setting> [<increment>]" },
 	{ "isset", cmd_isset, NULL, 0, 1, 1, "<value>" },
 	{ "iseq", cmd_iseq, NULL, 0, 2, 2, "<value1> <value2>" },

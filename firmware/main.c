@@ -31,6 +31,8 @@ struct fw {
 	uint16_t arch;
 	uint8_t uuid[16];
 	const char *label;
+	const char *username;	/* --username / --password: for `login` and CHAP */
+	const char *password;
 	double timeout;
 	unsigned max_chain;
 	bool json;
@@ -443,6 +445,84 @@ static void env_from_lease(struct fw *w)
 		ipxe_env_set(w->env, "username", w->lease.ipxe_username);
 	if (w->lease.ipxe_password[0])
 		ipxe_env_set(w->env, "password", w->lease.ipxe_password);
+	else if (w->password)
+		ipxe_env_set(w->env, "password", w->password);
+	if (!w->lease.ipxe_username[0] && w->username)
+		ipxe_env_set(w->env, "username", w->username);
+}
+
+/*
+ * pxelinux's INCLUDE: the named file's lines take the INCLUDE line's place (up to
+ * 4 levels, 64 KiB in all). Returns a malloc'd text (caller frees) and its length.
+ */
+static char *expand_includes(struct fw *w, const char *prefix, const uint8_t *text, size_t len,
+			     unsigned depth, size_t *out_len)
+{
+	size_t cap = 65536;
+	char *out = malloc(cap + 1);
+	size_t n = 0;
+	size_t pos = 0;
+
+	if (!out)
+		return NULL;
+	while (pos < len) {
+		const uint8_t *nl = memchr(text + pos, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - (text + pos)) + 1 : len - pos;
+		const char *line = (const char *)text + pos;
+		size_t i = 0;
+
+		while (i < ll && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (depth < 4 && ll - i > 8 && !strncasecmp(line + i, "include", 7) &&
+		    (line[i + 7] == ' ' || line[i + 7] == '\t')) {
+			char name[256];
+			char uri[600];
+			size_t k = 0;
+			struct fetch_opts o;
+			struct fetch_result r;
+
+			i += 8;
+			while (i < ll && (line[i] == ' ' || line[i] == '\t'))
+				i++;
+			while (i < ll && line[i] > ' ' && k + 1 < sizeof(name))
+				name[k++] = line[i++];
+			name[k] = '\0';
+			snprintf(uri, sizeof(uri), "%s%s", strstr(name, "://") ? "" : prefix, name);
+			memset(&o, 0, sizeof(o));
+			o.persona = FETCH_PXELINUX;
+			o.timeout = 3;
+			o.retries = 2;
+			memset(&r, 0, sizeof(r));
+			if (fetch_any(w->http, uri, tftp_server(w), &o, &r) == 0 && r.small) {
+				size_t sub_len = 0;
+				char *sub = expand_includes(w, prefix, r.small, r.small_len, depth + 1,
+							    &sub_len);
+
+				stage(w, "pxelinux-config", "ok", "INCLUDE %s: %zu bytes", uri, r.small_len);
+				if (sub) {
+					size_t c = sub_len < cap - n ? sub_len : cap - n;
+
+					memcpy(out + n, sub, c);
+					n += c;
+					if (n < cap)
+						out[n++] = '\n';
+					free(sub);
+				}
+			} else {
+				stage(w, "pxelinux-config", "failed", "INCLUDE %s: %s", uri, r.error);
+			}
+			free(r.small);
+		} else {
+			size_t c = ll < cap - n ? ll : cap - n;
+
+			memcpy(out + n, line, c);
+			n += c;
+		}
+		pos += ll;
+	}
+	out[n] = '\0';
+	*out_len = n;
+	return out;
 }
 
 /* iPXE: its own DHCP, then the command given (cmd.c32) or autoboot (filename / root-path). */
@@ -550,8 +630,18 @@ static int pxelinux_stage(struct fw *w, const char *nbp)
 		return -1;
 	}
 	stage(w, "pxelinux-config", "ok", "%s (%u of %u names)", uri, found + 1, walk.n);
-	pxecfg_parse_label((struct view){ r.small, r.small_len }, w->label, &d);
-	free(r.small);
+	{
+		size_t tl = 0;
+		char *text = expand_includes(w, prefix, r.small, r.small_len, 0, &tl);
+
+		free(r.small);
+		if (!text) {
+			stage(w, "pxelinux-config", "failed", "out of memory");
+			return -1;
+		}
+		pxecfg_parse_label((struct view){ (const uint8_t *)text, tl }, w->label, &d);
+		free(text);
+	}
 	switch (d.action) {
 	case PXECFG_LOCALBOOT:
 		terminal(w, "localboot", "label %s: LOCALBOOT", d.label);
@@ -637,6 +727,9 @@ static void usage(FILE *out)
 	      "  --timeout S         per stage, seconds (default 30)\n"
 	      "  --max-chain N       iPXE binaries chained before calling it a loop (default 8)\n"
 	      "  --dhcp-port N       the DHCP server port (default 67; the client uses N + 1)\n"
+	      "  --username U, --password P\n"
+	      "                      credentials for iPXE's login and CHAP (DHCP 175.190/191\n"
+	      "                      win when present); the password is never printed\n"
 	      "  --json              JSON lines instead of text\n"
 	      "  -h, --help, --version\n"
 	      "\n"
@@ -660,7 +753,7 @@ static void on_alarm(int sig)
 int main(int argc, char **argv)
 {
 	enum { O_IFACE = 256, O_ARCH, O_UUID, O_LABEL, O_TIMEOUT, O_MAXCHAIN, O_JSON, O_DHCPPORT,
-	       O_VERSION };
+	       O_USER, O_PASS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, O_IFACE },
 		{ "arch", required_argument, NULL, O_ARCH },
@@ -670,6 +763,8 @@ int main(int argc, char **argv)
 		{ "max-chain", required_argument, NULL, O_MAXCHAIN },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "dhcp-port", required_argument, NULL, O_DHCPPORT },
+		{ "username", required_argument, NULL, O_USER },
+		{ "password", required_argument, NULL, O_PASS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -744,6 +839,12 @@ int main(int argc, char **argv)
 			break;
 		case O_JSON:
 			w.json = true;
+			break;
+		case O_USER:
+			w.username = optarg;
+			break;
+		case O_PASS:
+			w.password = optarg;
 			break;
 		case 'h':
 			usage(stdout);

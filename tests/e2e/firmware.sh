@@ -59,7 +59,7 @@ def fill(name, n, seed):
     b = bytes((i * 131 + seed) & 0xff for i in range(n))
     with open(os.path.join(root, name), "wb") as f:
         f.write(b)
-for name, n, seed in [("pxelinux.0", 42000, 1), ("lpxelinux.0", 75000, 2), ("ldlinux.c32", 119000, 3),
+for name, n, seed in [("cmd.c32", 9000, 8), ("pxelinux.0", 42000, 1), ("lpxelinux.0", 75000, 2), ("ldlinux.c32", 119000, 3),
                       ("ipxe.lkrn", 60000, 4), ("undionly.kpxe", 70000, 5), ("vmlinuz", 60000, 6),
                       ("initrd.gz", 90000, 7)]:
     fill(name, n, seed)
@@ -71,7 +71,8 @@ boot = bytearray(16 * 1024 * 1024); boot[510:512] = b"\x55\xaa"
 open(os.path.join(root, "images", "boot.img"), "wb").write(bytes(boot))
 open(os.path.join(root, "images", "blank.img"), "wb").write(bytes(16 * 1024 * 1024))
 PY
-printf 'DEFAULT ipxe\nPROMPT 0\nLABEL ipxe\n  KERNEL ipxe.lkrn\n' > "$root/pxelinux.cfg/default"
+printf 'DEFAULT ipxe\nPROMPT 0\nLABEL ipxe\n  KERNEL ipxe.lkrn\nINCLUDE pxelinux.cfg/san.cfg\n' > "$root/pxelinux.cfg/default"
+printf 'LABEL san\n  COM32 cmd.c32\n  APPEND sanboot iscsi:192.0.2.1:::1:iqn.2026-11.test:disk0\n' > "$root/pxelinux.cfg/san.cfg"
 printf 'DEFAULT local\nPROMPT 0\nLABEL local\n  LOCALBOOT 0\n' > "$root/pxelinux.cfg/boot"
 printf '#!ipxe\nchain http://192.0.2.1/vmlinuz\n' > "$root/next.ipxe"
 
@@ -185,6 +186,19 @@ site efi "boot.efi-x64 = snponly.efi" "boot.ipxe-script = http://192.0.2.1/efi.i
 run efi-x64 efi "--arch efi-x64" 0
 site efibad "boot.efi-x64 = undionly.kpxe" "boot.ipxe-script = http://192.0.2.1/efi.ipxe"
 run efi-x64-bios-nbp efibad "--arch efi-x64" 0 "" NBC-ARCH-MISMATCH
+
+# (f) pxelinux INCLUDE and a label other than the default: cmd.c32 hands its APPEND line
+# (a sanboot) to iPXE.
+site cmd "boot.bios = pxelinux.0" "boot.ipxe-script = http://192.0.2.1/next.ipxe"
+run pxelinux-cmd-sanboot cmd "--label san" 0
+# (g) iPXE's login, non-interactive: the credentials come from the command line.
+script login '#!ipxe
+login
+sanboot iscsi:192.0.2.1:::1:iqn.2026-11.test:secure
+'
+site login "boot.bios = undionly.kpxe" "boot.ipxe-script = http://192.0.2.1/login.ipxe"
+run ipxe-login login "--username chapuser --password secret12345678" 0
+grep -q secret12345678 "$tmp/ipxe-login.fw.log" && bad "ipxe-login: the password is in the firmware's output" || ok
 
 # (e) The lookup walk finds a per-MAC config.
 printf 'DEFAULT linux\nPROMPT 0\nLABEL linux\n  KERNEL vmlinuz\n  INITRD initrd.gz\n' > "$root/pxelinux.cfg/$macname"
