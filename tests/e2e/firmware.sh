@@ -124,7 +124,7 @@ run() {
 		e=$(jq -r '[.findings[] | select(.severity == "error") | .rule] | join(",")' "$tmp/$name.json")
 		if [ "$v" = booted ] && [ -z "$e" ]; then
 			ok
-			if [ -n "${GOLD:-}" ]; then
+			if [ -n "${GOLD:-}" ] && [ "$name" != json-output ]; then
 				cp "$tmp/$name.pcap" "$GOLD/$name.pcap"
 				"$NBC" analyze --format json "$GOLD/$name.pcap" > "$GOLD/$name.expected.json"
 			fi
@@ -204,6 +204,25 @@ grep -q secret12345678 "$tmp/ipxe-login.fw.log" && bad "ipxe-login: the password
 printf 'DEFAULT linux\nPROMPT 0\nLABEL linux\n  KERNEL vmlinuz\n  INITRD initrd.gz\n' > "$root/pxelinux.cfg/$macname"
 site walk "boot.bios = pxelinux.0"
 run walk-mac walk "" 0
+
+# Failures are one clear line per stage and a non-zero exit, within the timeout.
+site missing "boot.bios = missing.0"
+run nbp-missing missing "" 1 "" NBC-TFTP-NOT-FOUND
+grep -q "nbp-download.*failed.*missing.0.*File not found\|nbp-download.*failed.*missing.0" "$tmp/nbp-missing.fw.log" && ok ||
+	bad "nbp-missing: no clear nbp-download failure: $(tail -2 "$tmp/nbp-missing.fw.log")"
+# No server at all: bounded by --timeout.
+ip -n "$ns_c" addr flush dev "$vc"
+t0=$(date +%s)
+timeout 60 ip netns exec "$ns_c" "$FW" --iface "$vc" --timeout 3 > /dev/null 2> "$tmp/noserver.log"
+rc=$?
+t1=$(date +%s)
+[ "$rc" -eq 1 ] && [ $((t1 - t0)) -le 20 ] && grep -q "pxe-dhcp.*failed" "$tmp/noserver.log" && ok ||
+	bad "no server: exit $rc after $((t1 - t0)) s: $(tail -2 "$tmp/noserver.log")"
+# --json: one JSON object per line.
+site json "boot.bios = undionly.kpxe" "boot.ipxe-script = http://192.0.2.1/efi.ipxe"
+run json-output json "--json" 0
+jq -e -s 'length > 3 and all(has("stage") and has("result"))' "$tmp/json-output.fw.log" > /dev/null && ok ||
+	bad "--json output is not JSON lines: $(head -2 "$tmp/json-output.fw.log")"
 
 echo "firmware-e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
