@@ -105,6 +105,7 @@ e2e: $(SERVE) $(NBC) $(FIRMWARE)
 	@sh tests/e2e/fetch.sh $(SERVE)
 	@sh tests/e2e/san.sh $(SERVE)
 	@sh tests/e2e/firmware.sh $(SERVE) $(FIRMWARE) $(NBC)
+	@sh tests/e2e/live.sh $(SERVE) $(FIRMWARE) $(NBC)
 	@sh tests/e2e/qemu-boot.sh $(SERVE) $(NBC)
 
 # Regenerates pcaps/gold/: the good runs of tests/e2e/firmware.sh, with their reports.

@@ -14,7 +14,7 @@
 #define DLT_IPV4 228
 #endif
 
-static bool map_link(int dlt, enum net_link *out)
+bool capture_map_link(int dlt, enum net_link *out)
 {
 	switch (dlt) {
 	case DLT_EN10MB:
@@ -78,7 +78,7 @@ int capture_read_file(const char *path, struct nbc_engine *e, bool *truncated, c
 			snprintf(err, errcap, "%s: %s", path, ebuf);
 		return -1;
 	}
-	if (!map_link(pcap_datalink(p), &link)) {
+	if (!capture_map_link(pcap_datalink(p), &link)) {
 		snprintf(err, errcap, "%s: link type %s (%d) is not supported (Ethernet, BSD loopback, "
 			 "Linux cooked SLL/SLL2 and raw IP are)",
 			 path, pcap_datalink_val_to_name(pcap_datalink(p))

@@ -12,6 +12,9 @@
  * read as a capture. A file cut inside a record is read up to the cut and
  * reported through *truncated.
  */
+/* The link layer we decode for a libpcap DLT; false if we do not know it. */
+bool capture_map_link(int dlt, enum net_link *out);
+
 int capture_read_file(const char *path, struct nbc_engine *e, bool *truncated, char *err,
 		      size_t errcap);
 

@@ -127,6 +127,12 @@ const struct eng_options *engine_options(const struct nbc_engine *e)
 	return &e->opt;
 }
 
+void engine_tick(struct nbc_engine *e, double ts)
+{
+	if (e->frame && ts > e->last_ts)
+		e->last_ts = ts;
+}
+
 double engine_capture_end(const struct nbc_engine *e)
 {
 	return e->last_ts - e->first_ts;

@@ -313,12 +313,20 @@ struct nbc_engine;
 struct nbc_engine *engine_new(const struct eng_options *opt);
 void engine_free(struct nbc_engine *e);
 void engine_set_link(struct nbc_engine *e, enum net_link link, int dlt);
+/* Live: time passes without frames (the capture's end moves to ts). */
+void engine_tick(struct nbc_engine *e, double ts);
 /* Feeds one captured frame. ts is seconds since the epoch (any origin works). */
 void engine_frame(struct nbc_engine *e, double ts, const uint8_t *p, size_t caplen);
 /* --export DIR: write every transferred file into dir (created if missing). */
 bool engine_export_to(struct nbc_engine *e, const char *dir, char *err, size_t errcap);
 /* Closes the exported files and prints their listing to out (after engine_finish). */
 void engine_export_listing(struct nbc_engine *e, FILE *out);
+/*
+ * The report as the capture stands now (live): timelines, rules and verdicts from
+ * what has arrived, TCP data still in flight left out. May be called again as frames
+ * arrive; the report is rebuilt each time (stage and finding pointers change).
+ */
+struct nbc_report *engine_snapshot(struct nbc_engine *e);
 /* Builds timelines, runs the rules and sets verdicts. The report stays owned by the engine. */
 struct nbc_report *engine_finish(struct nbc_engine *e);
 

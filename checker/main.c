@@ -10,6 +10,7 @@
 #include "checker/capture.h"
 #include "checker/decode.h"
 #include "checker/expect.h"
+#include "checker/live.h"
 #include "checker/rules.h"
 #include "proto/net.h"
 #include "reports/report.h"
@@ -22,6 +23,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "commands:\n"
 	      "  analyze [options] FILE...   check the network boots in pcap/pcapng captures\n"
+	      "  live [options] IFACE        watch boots as they happen (live --help)\n"
 	      "  decode [-r] FILE            print each DHCP and TFTP packet as tab-separated fields\n"
 	      "  rules                       list the rules\n"
 	      "  explain RULE-ID             describe one rule and its fix\n"
@@ -362,6 +364,8 @@ int main(int argc, char **argv)
 		return cmd_analyze(argc - 1, argv + 1);
 	if (strcmp(cmd, "decode") == 0)
 		return cmd_decode(argc - 1, argv + 1);
+	if (strcmp(cmd, "live") == 0)
+		return cmd_live(argc - 1, argv + 1);
 	if (strcmp(cmd, "rules") == 0)
 		return cmd_rules();
 	if (strcmp(cmd, "explain") == 0)

@@ -909,15 +909,40 @@ void verdicts_set(struct nbc_engine *e)
 	}
 }
 
-struct nbc_report *engine_finish(struct nbc_engine *e)
+/* Drops what a previous snapshot derived, so that timelines and rules can run again. */
+static void reset_derived(struct nbc_engine *e)
+{
+	struct nbc_report *r = &e->report;
+
+	for (size_t i = 0; i < e->nclients; i++) {
+		struct eng_client *c = &e->clients[i];
+
+		c->pub.nstages = 0;
+		free(c->round_stage);
+		free(c->xfer_stage);
+		free(c->http_stage);
+		free(c->iscsi_stage);
+		c->round_stage = c->xfer_stage = c->http_stage = c->iscsi_stage = NULL;
+		c->nwalks = 0;
+		for (size_t k = 0; k < c->nscripts; k++)
+			free(c->scripts[k].parsed);
+		c->nscripts = 0;
+		c->reached_terminal = false;
+		c->loop_stage = -1;
+		c->report_index = -1;
+	}
+	r->nfindings = 0;
+	free(r->clients);
+	r->clients = NULL;
+	r->nclients = 0;
+}
+
+static struct nbc_report *build_report(struct nbc_engine *e)
 {
 	struct nbc_report *r = &e->report;
 	size_t n = 0;
 
-	if (e->finished)
-		return r;
-	e->finished = true;
-	streams_finish(e);
+	reset_derived(e);
 	r->duration = e->last_ts - e->first_ts;
 	timeline_build(e);
 	rules_run(e);
@@ -935,4 +960,20 @@ struct nbc_report *engine_finish(struct nbc_engine *e)
 			r->clients[e->clients[i].report_index] = e->clients[i].pub;
 	r->nclients = n;
 	return r;
+}
+
+struct nbc_report *engine_snapshot(struct nbc_engine *e)
+{
+	if (e->finished)
+		return &e->report;
+	return build_report(e);
+}
+
+struct nbc_report *engine_finish(struct nbc_engine *e)
+{
+	if (e->finished)
+		return &e->report;
+	e->finished = true;
+	streams_finish(e);
+	return build_report(e);
 }

@@ -6,7 +6,7 @@
 
 #include "proto/net.h"
 
-static void jstr(FILE *out, const char *s)
+void report_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -39,21 +39,21 @@ static void finding(FILE *out, const struct nbc_report *r, const struct nbc_find
 	char mac[18];
 
 	fprintf(out, "%s{\"rule\": ", ind);
-	jstr(out, f->rule);
+	report_json_string(out, f->rule);
 	fprintf(out, ", \"severity\": \"%s\", \"client\": ", nbc_sev_name(f->sev));
 	if (f->client >= 0 && r->clients[f->client].has_mac)
-		jstr(out, net_mac_str(r->clients[f->client].mac, mac, sizeof(mac)));
+		report_json_string(out, net_mac_str(r->clients[f->client].mac, mac, sizeof(mac)));
 	else
 		fputs("null", out);
 	fprintf(out, ", \"frame\": %llu, \"stage\": ", (unsigned long long)f->frame);
 	if (f->client >= 0 && f->stage >= 0)
-		jstr(out, nbc_stage_name(r->clients[f->client].stages[f->stage].kind));
+		report_json_string(out, nbc_stage_name(r->clients[f->client].stages[f->stage].kind));
 	else
 		fputs("null", out);
 	fputs(", \"message\": ", out);
-	jstr(out, f->message);
+	report_json_string(out, f->message);
 	fputs(", \"hint\": ", out);
-	jstr(out, f->hint ? f->hint : "");
+	report_json_string(out, f->hint ? f->hint : "");
 	fputs("}", out);
 }
 
@@ -65,12 +65,12 @@ static void client(FILE *out, const struct nbc_report *r, int ci)
 
 	fputs("    {\"mac\": ", out);
 	if (c->has_mac)
-		jstr(out, net_mac_str(c->mac, buf, sizeof(buf)));
+		report_json_string(out, net_mac_str(c->mac, buf, sizeof(buf)));
 	else
 		fputs("null", out);
 	fputs(", \"ip\": ", out);
 	if (c->ip)
-		jstr(out, net_ip_str(c->ip, buf, sizeof(buf)));
+		report_json_string(out, net_ip_str(c->ip, buf, sizeof(buf)));
 	else
 		fputs("null", out);
 	fputs(", \"uuid\": ", out);
@@ -86,14 +86,14 @@ static void client(FILE *out, const struct nbc_report *r, int ci)
 			u[o++] = hex[c->uuid[i] & 15];
 		}
 		u[o] = '\0';
-		jstr(out, u);
+		report_json_string(out, u);
 	} else {
 		fputs("null", out);
 	}
 	fputs(", \"arch\": ", out);
 	if (c->arch >= 0) {
 		fprintf(out, "{\"code\": %d, \"name\": ", c->arch);
-		jstr(out, nbc_arch_name(c->arch));
+		report_json_string(out, nbc_arch_name(c->arch));
 		fputs("}", out);
 	} else {
 		fputs("null", out);
@@ -105,13 +105,13 @@ static void client(FILE *out, const struct nbc_report *r, int ci)
 		if (next)
 			*next++ = '\0';
 		fprintf(out, "%s", first ? "" : ", ");
-		jstr(out, tok);
+		report_json_string(out, tok);
 		first = false;
 	}
 	fprintf(out, "],\n     \"verdict\": \"%s\", \"verdict_stage\": ",
 		nbc_verdict_name(c->verdict));
 	if (c->verdict_stage >= 0)
-		jstr(out, nbc_stage_name(c->stages[c->verdict_stage].kind));
+		report_json_string(out, nbc_stage_name(c->stages[c->verdict_stage].kind));
 	else
 		fputs("null", out);
 	fputs(",\n     \"stages\": [", out);
@@ -123,7 +123,7 @@ static void client(FILE *out, const struct nbc_report *r, int ci)
 			s ? "," : "", nbc_stage_name(st->kind), (unsigned long long)st->frame,
 			(unsigned long long)st->last_frame, st->time, nbc_result_name(st->result),
 			st->terminal ? "true" : "false");
-		jstr(out, st->detail);
+		report_json_string(out, st->detail);
 		fputs("}", out);
 	}
 	fputs("],\n     \"findings\": [", out);
@@ -147,7 +147,7 @@ void report_json(FILE *out, const struct nbc_report *r, const struct report_opts
 		NBC_VERSION);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		fputs(i ? ", " : "", out);
-		jstr(out, r->inputs[i]);
+		report_json_string(out, r->inputs[i]);
 	}
 	fputs("],\n  \"clients\": [", out);
 	for (size_t i = 0; i < r->nclients; i++) {
@@ -189,9 +189,9 @@ void report_json(FILE *out, const struct nbc_report *r, const struct report_opts
 	for (size_t i = 0; i < st->nevents; i++) {
 		fprintf(out, "%s\n      {\"frame\": %llu, \"protocol\": ", i ? "," : "",
 			(unsigned long long)st->events[i].frame);
-		jstr(out, st->events[i].proto);
+		report_json_string(out, st->events[i].proto);
 		fputs(", \"reason\": ", out);
-		jstr(out, st->events[i].reason);
+		report_json_string(out, st->events[i].reason);
 		fputs("}", out);
 	}
 	fputs("]}\n}\n", out);

@@ -14,5 +14,7 @@ struct report_opts {
 
 void report_text(FILE *out, const struct nbc_report *r, const struct report_opts *o);
 void report_json(FILE *out, const struct nbc_report *r, const struct report_opts *o);
+/* Writes s as a JSON string (quotes and escapes included). */
+void report_json_string(FILE *out, const char *s);
 
 #endif
