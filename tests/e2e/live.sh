@@ -145,5 +145,17 @@ rc=$?
 rc=$?
 [ "$rc" -eq 3 ] && ok || bad "bad --filter: exit $rc: $(cat "$tmp/e2")"
 
+# No permission: says which capability is missing.
+if command -v setpriv > /dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$NBC" live lo > /dev/null 2> "$tmp/e3"
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -q "CAP_NET_RAW" "$tmp/e3" && ok || bad "no permission: exit $rc: $(cat "$tmp/e3")"
+fi
+# An interface that is down.
+ip -n "$ns_c" link set "$vc" down
+ip netns exec "$ns_c" "$NBC" live "$vc" > /dev/null 2> "$tmp/e4"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "is down" "$tmp/e4" && ok || bad "interface down: exit $rc: $(cat "$tmp/e4")"
+
 echo "live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
