@@ -44,7 +44,7 @@ NBC := $(BUILD)/bin/netboot-check
 SERVE := $(BUILD)/bin/netboot-serve
 FIRMWARE := $(BUILD)/bin/netboot-firmware
 
-.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench e2e gold
+.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench e2e gold interop
 .DELETE_ON_ERROR:
 
 all: $(NBC) $(SERVE) $(FIRMWARE)
@@ -106,12 +106,18 @@ e2e: $(SERVE) $(NBC) $(FIRMWARE)
 	@sh tests/e2e/san.sh $(SERVE)
 	@sh tests/e2e/firmware.sh $(SERVE) $(FIRMWARE) $(NBC)
 	@sh tests/e2e/live.sh $(SERVE) $(FIRMWARE) $(NBC)
-	@sh tests/e2e/qemu-boot.sh $(SERVE) $(NBC)
+
+# Real third-party software: QEMU + Debian's iPXE ROM against netboot-serve, and
+# netboot-firmware against ISC dhcpd, dnsmasq, tftpd-hpa, tgt and python's http.server.
+interop: $(SERVE) $(NBC) $(FIRMWARE)
+	@sh tests/interop/servers.sh $(FIRMWARE) $(NBC)
+	@sh tests/interop/qemu.sh $(SERVE) $(NBC)
 
 # Regenerates pcaps/gold/: the good runs of tests/e2e/firmware.sh, with their reports.
 gold: $(SERVE) $(NBC) $(FIRMWARE)
-	@mkdir -p pcaps/gold
+	@mkdir -p pcaps/gold pcaps/interop
 	GOLD=pcaps/gold sh tests/e2e/firmware.sh $(SERVE) $(FIRMWARE) $(NBC)
+	GOLD=pcaps/interop sh tests/interop/qemu.sh $(SERVE) $(NBC)
 
 tshark-agree: $(NBC)
 	@sh tests/tshark/run.sh $(NBC)
@@ -127,6 +133,7 @@ check: deps
 	$(MAKE) tshark-agree
 	$(MAKE) server-test
 	$(MAKE) e2e
+	$(MAKE) interop
 	$(MAKE) asan
 	@echo "make check: all suites passed"
 

@@ -8,10 +8,19 @@ set -u
 SERVE=${1:?usage: run.sh NETBOOT-SERVE}
 case $SERVE in /*) ;; *) SERVE=$(pwd)/$SERVE ;; esac
 tmp=$(mktemp -d)
+# stop PID: SIGTERM, then SIGKILL if it is still there after 3 s; reaped either way.
+stop() {
+	kill "$1" 2>/dev/null || return 0
+	n=0
+	while [ $n -lt 30 ] && kill -0 "$1" 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
 pids=""
 cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	[ -n "${tgtc:-}" ] && tgtadm -C "$tgtc" --op delete --mode system 2>/dev/null
+	# tgtd exits on SIGTERM only once it has no targets.
+	[ -n "${tgtc:-}" ] && tgtadm -C "$tgtc" --op delete --mode system > /dev/null 2>&1
+	for p in $pids; do stop "$p"; done
 	for ns in ${nss:-}; do ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$tmp"
 }
@@ -182,8 +191,7 @@ DHCPD
 		load 500 > /dev/null	# warm-up: the first exchanges of a cold server are not the rate
 		a=$(load 4000)
 		b=$(load 16000)
-		kill "$spid" 2>/dev/null
-		wait "$spid" 2>/dev/null
+		stop "$spid"
 		echo "| $srv | ${a% *}, ${a#* } | ${b% *}, ${b#* } |" >> "$tmp/results"
 	done
 	echo >> "$tmp/results"
