@@ -84,7 +84,7 @@ if ! command -v tshark > /dev/null; then
 fi
 fields=""
 for col in $COLS; do fields="$fields -e $col"; done
-for pcap in pcaps/scenarios/*.pcap pcaps/real/*.pcap pcaps/gold/*.pcap; do
+for pcap in pcaps/scenarios/*.pcap pcaps/real/*.pcap pcaps/gold/*.pcap pcaps/interop/*.pcap; do
 	[ -f "$pcap" ] || continue
 	# shellcheck disable=SC2086
 	tshark -n -r "$pcap" -Y "dhcp or tftp" -T fields -E header=y -E separator=/t \
@@ -95,7 +95,7 @@ done
 # (requests and responses, reassembled) and iSCSI PDUs, on every capture that has TCP.
 # tshark dissects HTTP on its known ports only; we recognise it by content, so only
 # captures where tshark's count is not zero, or ours is, are compared for HTTP.
-for pcap in ../shared/pcaps/public/*.pcap pcaps/scenarios/*.pcap pcaps/real/*.pcap pcaps/gold/*.pcap; do
+for pcap in ../shared/pcaps/public/*.pcap pcaps/scenarios/*.pcap pcaps/real/*.pcap pcaps/gold/*.pcap pcaps/interop/*.pcap; do
 	[ -f "$pcap" ] || continue
 	ntcp=$(tshark -r "$pcap" -Y tcp -T fields -e frame.number 2>/dev/null | wc -l)
 	[ "$ntcp" -gt 0 ] || continue
