@@ -92,9 +92,13 @@ golden: $(NBC) $(GEN_BIN)
 	@sh tests/golden/tcp-half.sh $(NBC)
 
 # Benchmarks against the peers (tftpd-hpa, tgt, dnsmasq, ISC dhcpd, perfdhcp); not a test.
-bench: $(SERVE)
+bench: $(SERVE) $(NBC) $(GEN_BIN) $(BUILD)/bench/pcaploop
 	@sh scripts/bench-deps.sh
-	@sh bench/run.sh $(SERVE)
+	@GEN=$(GEN_BIN) NBC=$(NBC) LOOP=$(BUILD)/bench/pcaploop sh bench/run.sh $(SERVE)
+
+$(BUILD)/bench/pcaploop: bench/pcaploop.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(PCAP_LIBS)
 
 server-test: $(SERVE)
 	@sh tests/server/run.sh $(SERVE)

@@ -197,6 +197,75 @@ DHCPD
 	echo >> "$tmp/results"
 fi
 
+# --- The analyzer: generated captures of N clients, against a plain libpcap loop, tcpdump
+# and tshark decoding the same protocols. ---
+GEN=${GEN:-build/tests/mkscenarios}
+LOOP=${LOOP:-build/bench/pcaploop}
+NBC=${NBC:-build/bin/netboot-check}
+if [ -x "$GEN" ] && [ -x "$LOOP" ] && [ -x "$NBC" ]; then
+	{
+	echo "## analyze: generated boot captures (mkscenarios --bench: PXE, TFTP undionly.kpxe, iPXE,"
+	echo "HTTP script and kernel; every 50th client loops, every 70th gets a 404)"
+	echo
+	echo "| capture | packets | netboot-check s (MB/s) | peak RSS | pcap loop s | share of the loop | tcpdump -r s | tshark s, RSS | vs tshark | JSON/text | findings right |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	} >> "$tmp/results"
+	# measure CMD...: best wall time of $runs runs, and the peak RSS in KB, as "S KB".
+	measure() {
+		bt=""
+		kb=0
+		for r in $(seq $runs); do
+			/usr/bin/time -f "%e %M" -o "$tmp/tm" "$@" > /dev/null 2>&1
+			bt="$bt $(cut -d' ' -f1 "$tmp/tm")"
+			k=$(cut -d' ' -f2 "$tmp/tm")
+			[ "$k" -gt "$kb" ] && kb=$k
+		done
+		echo "$(best $bt) $kb"
+	}
+	for spec in 100:2048 300:1024 1000:2048; do
+		n=${spec%:*}
+		kk=${spec#*:}
+		cap=$tmp/bench-$n.pcap
+		"$GEN" --bench "$cap" "$n" "$kk"
+		size=$(stat -c %s "$cap")
+		pk=$("$LOOP" "$cap" | cut -d' ' -f1)
+		a=$(measure "$NBC" analyze --format json "$cap")
+		at=$(measure "$NBC" analyze --format text "$cap")
+		l=$(measure "$LOOP" "$cap")
+		td=$(measure tcpdump -r "$cap" -w /dev/null)
+		if [ "$n" -le 300 ] && command -v tshark > /dev/null; then
+			/usr/bin/time -f "%e %M" -o "$tmp/tm" tshark -r "$cap" -Y 'dhcp or tftp or http or iscsi' \
+				-T fields -e frame.number -e dhcp.type -e tftp.opcode -e http.request.method \
+				-e http.response.code > /dev/null 2>&1
+			ts=$(cat "$tmp/tm")
+			vs="$(ratio "${ts% *}" "${a% *}")x"
+			tsf="${ts% *}, $((${ts#* } / 1024)) MB"
+		else
+			tsf="(skipped: > 300 clients)"
+			vs=""
+		fi
+		# Every planted failure found, nothing else: 1 loop per 50, 1 404 per 70.
+		"$NBC" analyze --format json "$cap" > "$tmp/bench.json"
+		want_loop=$((n / 50))
+		want_404=$((n / 70))
+		got_loop=$(jq '[.findings[] | select(.rule == "NBC-LOOP-USERCLASS")] | length' "$tmp/bench.json")
+		got_404=$(jq '[.findings[] | select(.rule == "NBC-HTTP-STATUS")] | length' "$tmp/bench.json")
+		got_all=$(jq '[.findings[] | select(.severity != "info")] | length' "$tmp/bench.json")
+		right="no"
+		[ "$got_loop" -eq "$want_loop" ] && [ "$got_404" -eq "$want_404" ] &&
+			[ "$got_all" -eq $((want_loop + want_404)) ] && right="yes ($got_all)"
+		echo "| $n clients, $((size / 1048576)) MB | $pk | ${a% *} ($(mibs "$size" "${a% *}")) | $((${a#* } / 1024)) MB | ${l% *} | $(ratio "${l% *}" "${a% *}") | ${td% *} | $tsf | $vs | $(ratio "${a% *}" "${at% *}") | $right |" >> "$tmp/results"
+		rm -f "$cap"
+	done
+	{
+	echo
+	echo "share of the loop = the pcap loop's time / netboot-check's (1.00: as fast as reading the"
+	echo "file); vs tshark = tshark's time / netboot-check's. The clients boot one after another:"
+	echo "memory is per-client state that stays (the report lists every client), not in-flight data."
+	echo
+	} >> "$tmp/results"
+fi
+
 {
 echo "Reproduce: \`make bench\` (as root for the DHCP part)."
 } >> "$tmp/results"

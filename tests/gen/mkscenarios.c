@@ -888,10 +888,99 @@ static void write_all(const char *dir)
 	close_sim(s);
 }
 
+/* A large 200 response: the head, then the body in pieces (tcpsim's buffer is 70 KB). */
+static void big_reply(struct sim *s, struct tcpconn *k, const uint8_t *body, size_t n)
+{
+	char head[128];
+	int h = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
+			 "Content-Type: application/octet-stream\r\n\r\n", n);
+
+	tcp_send(s, k, false, (const uint8_t *)head, (size_t)h);
+	for (size_t off = 0; off < n; off += 65536)
+		tcp_send(s, k, false, body + off, n - off < 65536 ? n - off : 65536);
+}
+
+/*
+ * The benchmark capture (make bench): n clients booting one after another through
+ * PXE -> undionly.kpxe (TFTP) -> iPXE -> boot.ipxe -> a kernel of kernel_kb over HTTP.
+ * Planted failures: every 50th client is handed undionly.kpxe again (the loop), every
+ * 70th gets a 404 for its script. Addresses are reused over time from 192.0.2.0/24 and
+ * 198.51.100.0/24, as a DHCP pool reuses them.
+ */
+static void write_bench(const char *path, unsigned n, unsigned kernel_kb)
+{
+	static struct sim sim;
+	struct sim *s = &sim;
+	uint8_t *kernel = malloc((size_t)kernel_kb * 1024);
+	static const char script[] = "#!ipxe\nchain http://192.0.2.1/vmlinuz\n";
+
+	if (!kernel)
+		die("out of memory");
+	fill(kernel, (size_t)kernel_kb * 1024, 7);
+	memset(s, 0, sizeof(*s));
+	s->link = NET_LINK_ETHERNET;
+	s->t = T0;
+	s->ip_id = 1;
+	s->mtu = 1500;
+	s->pd = pcap_open_dead(DLT_EN10MB, 262144);
+	s->d = pcap_dump_open(s->pd, path);
+	if (!s->d)
+		die(pcap_geterr(s->pd));
+	for (unsigned i = 0; i < n; i++) {
+		struct client c = bios_client(0x56);
+		unsigned slot = i % 400;
+		struct reply_cfg loop = { SERVER_IP, SRV_MAC, "undionly.kpxe", false, NULL, NULL,
+					  false };
+		struct tcpconn k;
+
+		c.mac[3] = (uint8_t)(i >> 16);
+		c.mac[4] = (uint8_t)(i >> 8);
+		c.mac[5] = (uint8_t)i;
+		c.uuid[14] = (uint8_t)(i >> 8);
+		c.uuid[15] = (uint8_t)i;
+		c.ip = slot < 200 ? 0xC0000232u + slot : 0xC6336432u + (slot - 200);
+		c.xid = 0x5a000000u + i;
+		s->next_port = (uint16_t)(20000 + (i * 11) % 40000);
+		if (i % 50 == 49) {
+			dora(s, &c, C_PXE, &loop, false);
+			get_ok(s, &c, "undionly.kpxe", 70000, 1432);
+			for (int r = 0; r < 2; r++) {
+				s->t += 2.0;
+				dora(s, &c, C_IPXE, &loop, false);
+				get_ok(s, &c, "undionly.kpxe", 70000, 1432);
+			}
+			continue;
+		}
+		ipxe_to_http(s, &c);
+		tcp_open(s, &k, &c, HTTP_PORT);
+		http_get(s, &k, "/boot.ipxe", false);
+		if (i % 70 == 69) {
+			static const char nf[] = "not found\n";
+
+			http_reply(s, &k, "404 Not Found", (const uint8_t *)nf, sizeof(nf) - 1);
+		} else {
+			http_text(s, &k, script);
+			http_get(s, &k, "/vmlinuz", false);
+			big_reply(s, &k, kernel, (size_t)kernel_kb * 1024);
+		}
+		s->t += 0.2;
+		tcp_close(s, &k, true);
+		s->t += 1.0;
+	}
+	pcap_dump_close(s->d);
+	pcap_close(s->pd);
+	free(kernel);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "--bench") == 0) {
+		write_bench(argv[2], (unsigned)strtoul(argv[3], NULL, 10),
+			    (unsigned)strtoul(argv[4], NULL, 10));
+		return 0;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: mkscenarios DIR\n");
+		fprintf(stderr, "usage: mkscenarios DIR | mkscenarios --bench FILE CLIENTS KERNEL-KB\n");
 		return 3;
 	}
 	write_all(argv[1]);
