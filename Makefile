@@ -90,6 +90,7 @@ scenarios: $(GEN_BIN)
 golden: $(NBC) $(GEN_BIN)
 	@sh tests/golden/run.sh $(NBC) $(GEN_BIN)
 	@sh tests/golden/tcp-half.sh $(NBC)
+	@sh tests/reports/run.sh $(NBC)
 
 # Benchmarks against the peers (tftpd-hpa, tgt, dnsmasq, ISC dhcpd, perfdhcp); not a test.
 bench: $(SERVE) $(NBC) $(GEN_BIN) $(BUILD)/bench/pcaploop

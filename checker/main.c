@@ -31,7 +31,9 @@ static void usage(FILE *out)
 	      "\n"
 	      "analyze options:\n"
 	      "  -r FILE                 read FILE (as tshark spells it); '-' is standard input\n"
-	      "  --format text|json      report format (default text)\n"
+	      "  --format text|json|junit|sarif\n"
+	      "                          report format (default text): JSON, JUnit XML or SARIF 2.1.0\n"
+	      "                          for machines (docs/report-schema.md)\n"
 	      "  --client MAC            report only this client\n"
 	      "  --fail-on error|warning|info\n"
 	      "                          exit 1 when a finding has this severity or worse (default error)\n"
@@ -100,8 +102,10 @@ static int find_client(const struct nbc_report *r, const uint8_t mac[6])
 }
 
 /* Analyzes one file; returns its exit status. */
+static size_t json_written;	/* reports written in a multi-file JSON array */
+
 static int analyze_one(const struct analyze_args *a, const char *path, FILE *out, bool first,
-		       bool many)
+		       bool many, struct report_sarif_log *sarif)
 {
 	struct eng_expect expect;
 	struct eng_options opt = { a->stall, NULL, NULL, a->show_secrets };
@@ -149,9 +153,17 @@ static int analyze_one(const struct analyze_args *a, const char *path, FILE *out
 			fprintf(stderr, "netboot-check: %s: no client %s in this capture\n", path,
 				a->client);
 	}
-	if (strcmp(a->format, "json") == 0) {
+	if (ro.client < 0 && a->client && strcmp(a->format, "text") != 0)
+		ro.client = (int)r->nclients;	/* an index no client has: report none */
+	if (strcmp(a->format, "junit") == 0) {
+		report_junit(out, r, &ro, a->fail_on);
+	} else if (strcmp(a->format, "sarif") == 0) {
+		report_sarif(out, r, &ro, sarif);
+	} else if (strcmp(a->format, "json") == 0) {
+		/* The separator follows the reports written, not the files tried: a file
+		 * that could not be read writes nothing. */
 		if (many)
-			fputs(first ? "[\n" : ",\n", out);
+			fputs(json_written++ == 0 ? "[\n" : ",\n", out);
 		if (ro.client < 0 && a->client)
 			ro.client = (int)r->nclients;	/* an index no client has: report none */
 		report_json(out, r, &ro);
@@ -197,6 +209,7 @@ static int cmd_analyze(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct analyze_args a;
+	struct report_sarif_log sarif = { 0 };
 	FILE *out = stdout;
 	int ch;
 	int worst = EXIT_CLEAN;
@@ -221,8 +234,11 @@ static int cmd_analyze(int argc, char **argv)
 			a.outpath = optarg;
 			break;
 		case O_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-				return usage_error("unknown --format '%s': use text or json", optarg);
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "junit") != 0 && strcmp(optarg, "sarif") != 0)
+				return usage_error("unknown --format '%s': use text, json, junit or "
+						   "sarif",
+						   optarg);
 			a.format = optarg;
 			break;
 		case O_CLIENT:
@@ -294,14 +310,22 @@ static int cmd_analyze(int argc, char **argv)
 			return EXIT_CANNOT;
 		}
 	}
+	if (strcmp(a.format, "junit") == 0)
+		report_junit_begin(out);
+	else if (strcmp(a.format, "sarif") == 0)
+		report_sarif_begin(out);
 	for (size_t i = 0; i < a.nfiles; i++) {
-		int rc = analyze_one(&a, a.files[i], out, i == 0, a.nfiles > 1);
+		int rc = analyze_one(&a, a.files[i], out, i == 0, a.nfiles > 1, &sarif);
 
 		if (rc > worst)
 			worst = rc;
 	}
 	if (a.nfiles > 1 && strcmp(a.format, "json") == 0)
-		fputs("]\n", out);
+		fputs(json_written ? "]\n" : "[]\n", out);
+	else if (strcmp(a.format, "junit") == 0)
+		report_junit_end(out);
+	else if (strcmp(a.format, "sarif") == 0)
+		report_sarif_end(out, &sarif);
 	if (out != stdout && fclose(out) != 0) {
 		perror(a.outpath);
 		return EXIT_CANNOT;
