@@ -69,6 +69,8 @@ void engine_free(struct nbc_engine *e)
 	for (size_t i = 0; i < e->nclients; i++) {
 		struct eng_client *c = &e->clients[i];
 
+		for (size_t k = 0; k < c->nrounds; k++)
+			free(c->rounds[k].offers);
 		free(c->rounds);
 		free(c->xfers);
 		free(c->https);
@@ -389,8 +391,12 @@ static void handle_dhcp(struct nbc_engine *e, const struct net_ipv4 *ip, const s
 	switch (m->msgtype) {
 	case DHCPOFFER:
 	case DHCP_NONE:
-		if (r->noffers < ENG_OFFERS_MAX)
+		if (r->noffers < ENG_OFFERS_MAX) {
+			/* Most rounds see one or two offers: grow as they come. */
+			r->offers = nbc_grow(r->offers, &r->offers_cap, r->noffers + 1,
+					     sizeof(*r->offers));
 			fill_reply(e, m, ip->src, u->sport, &r->offers[r->noffers++]);
+		}
 		else
 			r->offers_dropped++;
 		break;

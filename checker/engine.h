@@ -79,8 +79,9 @@ struct eng_round {
 	uint16_t max_secs;
 	uint64_t request_frame;
 	uint32_t requested_server;	/* option 54 in the REQUEST */
-	struct eng_reply offers[ENG_OFFERS_MAX];
+	struct eng_reply *offers;	/* up to ENG_OFFERS_MAX, allocated as they come (owned) */
 	unsigned noffers;
+	size_t offers_cap;
 	unsigned offers_dropped;
 	bool has_ack;
 	struct eng_reply ack;
