@@ -44,7 +44,7 @@ NBC := $(BUILD)/bin/netboot-check
 SERVE := $(BUILD)/bin/netboot-serve
 FIRMWARE := $(BUILD)/bin/netboot-firmware
 
-.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench e2e gold interop
+.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench e2e gold interop fuzz regress valgrind
 .DELETE_ON_ERROR:
 
 all: $(NBC) $(SERVE) $(FIRMWARE)
@@ -101,6 +101,17 @@ $(BUILD)/bench/pcaploop: bench/pcaploop.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(PCAP_LIBS)
 
+# Hostile input: the fuzzers (clang + libFuzzer; FUZZ_SECONDS per harness), the replay
+# of every input they or we ever found (tests/regress/), valgrind over every capture.
+fuzz:
+	@sh scripts/fuzz.sh
+
+regress: $(NBC)
+	@sh tests/regress/run.sh
+
+valgrind: $(NBC)
+	@sh scripts/valgrind.sh
+
 server-test: $(SERVE)
 	@sh tests/server/run.sh $(SERVE)
 
@@ -136,6 +147,8 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) golden
 	$(MAKE) tshark-agree
+	$(MAKE) regress
+	$(MAKE) valgrind
 	$(MAKE) server-test
 	$(MAKE) e2e
 	$(MAKE) interop

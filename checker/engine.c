@@ -276,8 +276,14 @@ static void fill_reply(struct nbc_engine *e, const struct dhcp_msg *m, uint32_t 
 
 static struct eng_round *find_round(struct eng_client *c, uint32_t xid)
 {
-	/* Newest first: xids are reused by old iPXE, and retries keep theirs. */
-	for (size_t i = c->nrounds; i-- > 0;)
+	/*
+	 * Newest first: xids are reused by old iPXE, and retries keep theirs. Only the
+	 * last ENG_ROUND_LOOKBACK rounds: a reply to an older one is not plausible, and
+	 * a client opening rounds without end must not make each packet cost them all.
+	 */
+	size_t stop = c->nrounds > ENG_ROUND_LOOKBACK ? c->nrounds - ENG_ROUND_LOOKBACK : 0;
+
+	for (size_t i = c->nrounds; i-- > stop;)
 		if (c->rounds[i].xid == xid)
 			return &c->rounds[i];
 	return NULL;
@@ -285,7 +291,14 @@ static struct eng_round *find_round(struct eng_client *c, uint32_t xid)
 
 static struct eng_round *new_round(struct nbc_engine *e, struct eng_client *c, uint32_t xid)
 {
-	struct eng_round *r = PUSH(c->rounds, c->nrounds, c->rounds_cap);
+	struct eng_round *r;
+
+	/* Past the cap a client's further exchanges are counted into its last round. */
+	if (c->nrounds >= ENG_ROUNDS_MAX) {
+		e->report.stats.dhcp_rounds_dropped++;
+		return &c->rounds[c->nrounds - 1];
+	}
+	r = PUSH(c->rounds, c->nrounds, c->rounds_cap);
 
 	memset(r, 0, sizeof(*r));
 	r->xid = xid;

@@ -11,6 +11,8 @@
 #define ENG_NAME_MAX 256	/* file names, 209/210 values kept per reply */
 #define ENG_BODY_MAX 65536	/* small files (pxelinux configs) kept for parsing */
 #define ENG_OFFERS_MAX 8
+#define ENG_ROUNDS_MAX 4096	/* DHCP exchanges kept per client (docs/limits.md) */
+#define ENG_ROUND_LOOKBACK 64	/* recent exchanges a packet's xid is matched against */
 
 /* What a site is expected to hand out (--expect SITE). Empty strings: no expectation. */
 struct eng_expect {

@@ -119,6 +119,7 @@ struct nbc_stats {
 	uint64_t fragments_unreassembled;	/* fragments left over or dropped at a cap */
 	uint64_t other_dhcp_clients;	/* DHCP clients that did not network boot */
 	uint64_t tftp_unmatched;	/* TFTP-looking packets of no known transfer */
+	uint64_t dhcp_rounds_dropped;	/* exchanges past ENG_ROUNDS_MAX for one client */
 	uint64_t tcp_segments;
 	uint64_t tcp_conns;
 	uint64_t tcp_gaps;	/* holes in reassembled streams (capture loss) */
