@@ -1,5 +1,6 @@
 /* ipxe.c: executes iPXE scripts as iPXE does (src/image/script.c, src/core/exec.c, src/hci/commands/). */
 #include "ipxe.h"
+#include "proto/cursor.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -193,17 +194,6 @@ const char *ipxe_env_get(const struct ipxe_env *e, const char *name)
 
 /* --- expansion ----------------------------------------------------------- */
 
-static int hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Our settings are strings; iPXE's mac and other hex settings are bytes. A
  * value written as "52:54:00:12:34:56" is taken as those bytes for the hex
@@ -218,13 +208,13 @@ static size_t value_bytes(const char *v, uint8_t *out, size_t cap)
 		bool hex = true;
 
 		for (size_t i = 0; i < len && hex; i += 3) {
-			hex = hex_val((unsigned char)v[i]) >= 0 && hex_val((unsigned char)v[i + 1]) >= 0 &&
+			hex = hex_digit((unsigned char)v[i]) >= 0 && hex_digit((unsigned char)v[i + 1]) >= 0 &&
 			      (i + 2 == len || v[i + 2] == ':');
 		}
 		if (hex) {
 			for (size_t i = 0; i < len && n < cap; i += 3)
-				out[n++] = (uint8_t)(hex_val((unsigned char)v[i]) * 16 +
-						     hex_val((unsigned char)v[i + 1]));
+				out[n++] = (uint8_t)(hex_digit((unsigned char)v[i]) * 16 +
+						     hex_digit((unsigned char)v[i + 1]));
 			return n;
 		}
 	}

@@ -145,6 +145,18 @@ static inline struct cur cur_sub(struct cur *c, size_t n)
 	return s;
 }
 
+/* The value of a hex digit, -1 if c is not one. */
+static inline int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static inline bool view_eq_str(struct view v, const char *s)
 {
 	size_t n = strlen(s);

@@ -1,5 +1,6 @@
 /* http.c: HTTP/1.x message heads and chunked bodies (RFC 9112), read from untrusted bytes. */
 #include "proto/http.h"
+#include "proto/cursor.h"
 #include "proto/ipxescript.h"
 
 #include <stdio.h>
@@ -280,17 +281,6 @@ void http_chunker_init(struct http_chunker *ch)
 	ch->state = CH_SIZE;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 size_t http_chunker_feed(struct http_chunker *ch, const uint8_t *p, size_t len,
 			 struct view *body)
 {
@@ -303,8 +293,8 @@ size_t http_chunker_feed(struct http_chunker *ch, const uint8_t *p, size_t len,
 
 		switch (ch->state) {
 		case CH_SIZE:
-			if (hexval(c) >= 0 && ch->digits < 15) {
-				ch->left = ch->left * 16 + (uint64_t)hexval(c);
+			if (hex_digit(c) >= 0 && ch->digits < 15) {
+				ch->left = ch->left * 16 + (uint64_t)hex_digit(c);
 				ch->digits++;
 			} else if (ch->digits && (c == ';' || c == ' ' || c == '\t')) {
 				ch->state = CH_EXT;

@@ -1,5 +1,6 @@
 /* rootpath.c: parses and checks an RFC 4173 iSCSI root path. */
 #include "rootpath.h"
+#include "proto/cursor.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,17 +11,6 @@ static bool fail(char *why, size_t cap, const char *msg)
 	if (why && cap)
 		snprintf(why, cap, "%s", msg);
 	return false;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* True if [p, p+n) holds a space or a control character (UTF-8 is allowed). */
@@ -59,7 +49,7 @@ static const char *parse_lun(const char *p, size_t n, uint64_t *lun)
 		if (group == 4)
 			return "LUN has more than 4 groups";
 		while (i < n && p[i] != '-') {
-			int h = hexval(p[i]);
+			int h = hex_digit(p[i]);
 
 			if (h < 0)
 				return "LUN is not hex";

@@ -1,5 +1,6 @@
 /* httpd.c: netboot-serve's read-only HTTP/1.1 static file service (RFC 9110, RFC 9112). */
 #include "server/httpd.h"
+#include "proto/cursor.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -79,17 +80,6 @@ struct httpd {
 
 /* ---- pure helpers ---- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decodes the path part of url (up to '?' or '#') and normalizes it: empty and
  * "." segments dropped, ".." refused (RFC 3986 5.2.4 would resolve it; a file server
@@ -107,8 +97,8 @@ static int normalize(const char *url, char *norm, size_t cap, const char **why)
 		int c = (unsigned char)*p;
 
 		if (c == '%') {
-			int hi = hexval((unsigned char)p[1]);
-			int lo = hi < 0 ? -1 : hexval((unsigned char)p[2]);
+			int hi = hex_digit((unsigned char)p[1]);
+			int lo = hi < 0 ? -1 : hex_digit((unsigned char)p[2]);
 
 			if (lo < 0) {
 				*why = "bad percent-encoding";
