@@ -18,6 +18,7 @@
 #include "firmware/fetch.h"
 #include "firmware/ipxe.h"
 #include "firmware/san.h"
+#include "proto/dhcp.h"
 #include "proto/net.h"
 #include "proto/pxecfg.h"
 #include "proto/pxelinux.h"
@@ -348,10 +349,7 @@ static int host_sanboot(void *ctx, const char *uri, bool keep, bool hook_only)
 		return -1;
 	}
 	keep = keep || (ks && atoi(ks) != 0);
-	snprintf(u, sizeof(u), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 w->uuid[0], w->uuid[1], w->uuid[2], w->uuid[3], w->uuid[4], w->uuid[5], w->uuid[6],
-		 w->uuid[7], w->uuid[8], w->uuid[9], w->uuid[10], w->uuid[11], w->uuid[12],
-		 w->uuid[13], w->uuid[14], w->uuid[15]);
+	dhcp_uuid_str(w->uuid, u, sizeof(u));
 	/* iPXE names itself iqn.2010-04.org.ipxe:<uuid> unless option 203 says otherwise. */
 	snprintf(initiator, sizeof(initiator), "iqn.2010-04.org.ipxe:%s", u);
 	memset(&r, 0, sizeof(r));
@@ -428,10 +426,7 @@ static void env_from_lease(struct fw *w)
 	ipxe_env_set(w->env, "filename", w->lease.bootfile);
 	ipxe_env_set(w->env, "platform", w->arch == 0 ? "pcbios" : "efi");
 	ipxe_env_set(w->env, "buildarch", w->arch == 0 || w->arch == 6 ? "i386" : "x86_64");
-	snprintf(u, sizeof(u), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 w->uuid[0], w->uuid[1], w->uuid[2], w->uuid[3], w->uuid[4], w->uuid[5], w->uuid[6],
-		 w->uuid[7], w->uuid[8], w->uuid[9], w->uuid[10], w->uuid[11], w->uuid[12],
-		 w->uuid[13], w->uuid[14], w->uuid[15]);
+	dhcp_uuid_str(w->uuid, u, sizeof(u));
 	ipxe_env_set(w->env, "uuid", u);
 	if (w->lease.has_209)
 		ipxe_env_set(w->env, "209", w->lease.configfile);
@@ -691,17 +686,11 @@ static int parse_uuid(const char *s, uint8_t out[16])
 	unsigned n = 0;
 
 	for (; *s && n < 32; s++) {
-		int v;
+		int v = hex_digit((unsigned char)*s);
 
 		if (*s == '-')
 			continue;
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F')
-			v = *s - 'A' + 10;
-		else
+		if (v < 0)
 			return -1;
 		if (n % 2 == 0)
 			out[n / 2] = (uint8_t)(v << 4);
