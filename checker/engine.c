@@ -821,6 +821,13 @@ int engine_report_index(const struct nbc_engine *e, const struct eng_client *c)
 	return c->report_index;
 }
 
+const char *eng_uri_path(const char *uri)
+{
+	if (strncmp(uri, "http://", 7) == 0 && strchr(uri + 7, '/'))
+		return strchr(uri + 7, '/');
+	return uri;
+}
+
 const char *eng_basename(const char *name)
 {
 	const char *s = strrchr(name, '/');

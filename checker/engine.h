@@ -358,6 +358,8 @@ bool eng_is_ipxe_binary(const char *name);
 bool eng_is_efi_binary(const char *name);
 bool eng_is_bios_binary(const char *name);
 const char *eng_basename(const char *name);
+/* An absolute-form request URI's path ("http://host/x" -> "/x"); other URIs unchanged. */
+const char *eng_uri_path(const char *uri);
 /* The reply that gave this round its boot file: ACK, else proxy ACK, else first offer with a file. */
 const struct eng_reply *eng_round_boot_reply(const struct eng_round *r);
 /* A UEFI or iPXE tsize probe: OACK, then the client's ERROR before any data. */

@@ -327,11 +327,7 @@ static struct walk_step walk_step(const struct nbc_engine *e, const struct eng_c
 
 	if (w->http) {
 		const struct eng_http *h = &e->https[c->https[w->first + k]];
-		const char *n = h->uri;
-
-		if (strncmp(n, "http://", 7) == 0 && strchr(n + 7, '/'))
-			n = strchr(n + 7, '/');
-		s.name = n;
+		s.name = eng_uri_path(h->uri);
 		s.frame = h->frame;
 		s.last_time = h->end_frame ? h->end_time : h->status_time;
 		s.not_found = h->status >= 400;

@@ -14,11 +14,7 @@
 
 static const char *http_path(const struct eng_http *h)
 {
-	const char *u = h->uri;
-
-	if (strncmp(u, "http://", 7) == 0 && strchr(u + 7, '/'))
-		u = strchr(u + 7, '/');
-	return u;
+	return eng_uri_path(h->uri);
 }
 
 static const struct eng_http *script_http(const struct nbc_engine *e, const struct eng_script *s)
@@ -82,10 +78,8 @@ static bool next_tcp_event(const struct nbc_engine *e, const struct eng_client *
 static bool fetches(const struct eng_http *h, const char *uri)
 {
 	const char *p = http_path(h);
-	const char *u = uri;
-
-	if (strncmp(u, "http://", 7) == 0)
-		u = strchr(u + 7, '/') ? strchr(u + 7, '/') : "/";
+	const char *u = strncmp(uri, "http://", 7) == 0 && !strchr(uri + 7, '/') ? "/" :
+			eng_uri_path(uri);
 	while (*p == '/')
 		p++;
 	while (*u == '/')
