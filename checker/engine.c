@@ -129,6 +129,25 @@ const struct eng_options *engine_options(const struct nbc_engine *e)
 	return &e->opt;
 }
 
+void engine_set_origin(struct nbc_engine *e, uint64_t frames_before, double first_ts)
+{
+	e->frame = frames_before;
+	e->first_ts = first_ts;
+	e->last_ts = first_ts;
+	e->has_first = true;
+}
+
+void engine_skip_frame(struct nbc_engine *e, double ts)
+{
+	e->frame++;
+	if (!e->has_first) {
+		e->first_ts = ts;
+		e->has_first = true;
+	}
+	if (ts > e->last_ts)
+		e->last_ts = ts;
+}
+
 void engine_tick(struct nbc_engine *e, double ts)
 {
 	if (e->frame && ts > e->last_ts)
@@ -748,9 +767,11 @@ void engine_frame(struct nbc_engine *e, double ts, const uint8_t *p, size_t capl
 	int rc;
 
 	e->frame++;
-	if (e->frame == 1)
+	if (!e->has_first) {
 		e->first_ts = ts;
-	if (ts > e->last_ts || e->frame == 1)
+		e->has_first = true;
+	}
+	if (ts > e->last_ts || e->report.stats.frames == 0)
 		e->last_ts = ts;
 	e->rel = ts - e->first_ts;
 	e->report.stats.frames++;

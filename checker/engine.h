@@ -333,6 +333,15 @@ struct nbc_report *engine_snapshot(struct nbc_engine *e);
 /* Builds timelines, runs the rules and sets verdicts. The report stays owned by the engine. */
 struct nbc_report *engine_finish(struct nbc_engine *e);
 
+/*
+ * Makes a fresh engine continue a capture another engine began (live's handover): its
+ * first frame is number frames_before + 1, and times count from first_ts, the capture's
+ * first frame. Call before the first engine_frame.
+ */
+void engine_set_origin(struct nbc_engine *e, uint64_t frames_before, double first_ts);
+/* Counts a frame another engine handles (live's handover), without decoding it. */
+void engine_skip_frame(struct nbc_engine *e, double ts);
+
 /* For the rules: read access to the engine's view of the capture. */
 size_t engine_nclients(const struct nbc_engine *e);
 struct eng_client *engine_client(struct nbc_engine *e, size_t i);

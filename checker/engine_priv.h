@@ -15,6 +15,7 @@ struct nbc_engine {
 	enum net_link link;
 	uint64_t frame;		/* number of the frame being processed, from 1 */
 	double first_ts;
+	bool has_first;		/* first_ts is set (by the first frame or engine_set_origin) */
 	double last_ts;
 	double rel;		/* this frame's time since the first frame */
 	struct defrag *defrag;
