@@ -589,7 +589,9 @@ static int pxelinux_stage(struct fw *w, const char *nbp)
 		uint8_t mac[6] = { 0 };
 
 		iface_mac(w->iface, mac);
-		in.uuid = w->lease.has_uuid ? w->lease.uuid : NULL;
+		/* pxelinux takes the UUID from the cached DISCOVER (our own option 97), not
+		 * from the reply: ISC dhcpd does not echo 97. */
+		in.uuid = w->uuid;
 		in.mac = mac;
 		in.htype = 1;
 		in.hlen = 6;
@@ -716,6 +718,9 @@ static void usage(FILE *out)
 	      "  --timeout S         per stage, seconds (default 30)\n"
 	      "  --max-chain N       iPXE binaries chained before calling it a loop (default 8)\n"
 	      "  --dhcp-port N       the DHCP server port (default 67; the client uses N + 1)\n"
+	      "  --start pxe|ipxe    where the boot begins: pxe (default) as a PC's PXE ROM; ipxe\n"
+	      "                      as iPXE that was just loaded (a NIC with an iPXE ROM, or\n"
+	      "                      right after chaining undionly.kpxe): iPXE's own DHCP first\n"
 	      "  --username U, --password P\n"
 	      "                      credentials for iPXE's login and CHAP (DHCP 175.190/191\n"
 	      "                      win when present); the password is never printed\n"
@@ -726,6 +731,32 @@ static void usage(FILE *out)
 	      "boot stopped (the stage and the reason are printed), 2 cannot run (interface,\n"
 	      "permission), 3 usage error.\n",
 	      out);
+}
+
+/* The PXE ROM: its DHCP, the NBP, then what that NBP is (pxelinux, iPXE, anything else). */
+static void pxe_rom_boot(struct fw *w)
+{
+	struct fetch_result r;
+	char uri[600];
+
+	if (dhcp(w, DHCPC_PXE_ROM) != 0)
+		return;
+	if (!w->lease.bootfile[0]) {
+		stage(w, "pxe-dhcp", "failed", "the offer named no boot file");
+		return;
+	}
+	snprintf(uri, sizeof(uri), "%s", w->lease.bootfile);
+	if (fetch_one(w, "nbp-download", uri, FETCH_PXE_ROM, &r) != 0)
+		return;
+	free(r.small);
+	if (pxelinux_is_nbp(uri))
+		pxelinux_stage(w, uri);
+	else if (is_ipxe_binary(uri)) {
+		w->chains++;
+		ipxe_stage(w, NULL);
+	} else {
+		terminal(w, "kernel", "NBP %s loaded and run", uri);
+	}
 }
 
 static void on_alarm(int sig)
@@ -742,7 +773,7 @@ static void on_alarm(int sig)
 int main(int argc, char **argv)
 {
 	enum { O_IFACE = 256, O_ARCH, O_UUID, O_LABEL, O_TIMEOUT, O_MAXCHAIN, O_JSON, O_DHCPPORT,
-	       O_USER, O_PASS, O_VERSION };
+	       O_USER, O_PASS, O_START, O_VERSION };
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, O_IFACE },
 		{ "arch", required_argument, NULL, O_ARCH },
@@ -754,14 +785,15 @@ int main(int argc, char **argv)
 		{ "dhcp-port", required_argument, NULL, O_DHCPPORT },
 		{ "username", required_argument, NULL, O_USER },
 		{ "password", required_argument, NULL, O_PASS },
+		{ "start", required_argument, NULL, O_START },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct fw w;
 	uint8_t mac[6];
+	bool start_ipxe = false;
 	int ch;
-	int rc;
 
 	memset(&w, 0, sizeof(w));
 	w.timeout = 30;
@@ -835,6 +867,15 @@ int main(int argc, char **argv)
 		case O_PASS:
 			w.password = optarg;
 			break;
+		case O_START:
+			if (!strcmp(optarg, "pxe") || !strcmp(optarg, "ipxe")) {
+				start_ipxe = !strcmp(optarg, "ipxe");
+			} else {
+				fprintf(stderr, "netboot-firmware: --start takes pxe or ipxe, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_BOOTED;
@@ -864,25 +905,12 @@ int main(int argc, char **argv)
 		fputs("netboot-firmware: out of memory\n", stderr);
 		return EXIT_CANNOT;
 	}
-	rc = dhcp(&w, DHCPC_PXE_ROM);
-	if (rc == 0 && !w.lease.bootfile[0]) {
-		stage(&w, "pxe-dhcp", "failed", "the offer named no boot file");
-		rc = -1;
-	}
-	if (rc == 0) {
-		struct fetch_result r;
-		char uri[600];
-
-		snprintf(uri, sizeof(uri), "%s", w.lease.bootfile);
-		if (fetch_one(&w, "nbp-download", uri, FETCH_PXE_ROM, &r) == 0) {
-			free(r.small);
-			if (pxelinux_is_nbp(uri))
-				rc = pxelinux_stage(&w, uri);
-			else if (is_ipxe_binary(uri))
-				rc = (++w.chains, ipxe_stage(&w, NULL));
-			else
-				terminal(&w, "kernel", "NBP %s loaded and run", uri);
-		}
+	if (start_ipxe) {
+		/* As right after the PXE ROM chained undionly.kpxe: the first iPXE loaded. */
+		w.chains = 1;
+		ipxe_stage(&w, NULL);
+	} else {
+		pxe_rom_boot(&w);
 	}
 	for (size_t i = 0; i < w.nkept; i++)
 		san_close(w.kept[i]);
