@@ -41,4 +41,11 @@ void report_sarif(FILE *out, const struct nbc_report *r, const struct report_opt
 		  struct report_sarif_log *log);
 void report_sarif_end(FILE *out, const struct report_sarif_log *log);
 
+/* HTML for people (docs/report-schema.md): one self-contained page (inline CSS, SVG and JS,
+ * nothing fetched): report_html_begin, one report_html per input (a section each),
+ * report_html_end. */
+void report_html_begin(FILE *out);
+void report_html(FILE *out, const struct nbc_report *r, const struct report_opts *o);
+void report_html_end(FILE *out);
+
 #endif
