@@ -1,0 +1,78 @@
+#!/bin/sh
+# diff.sh: `netboot-check diff`: the first divergence between a boot that worked and one that
+# did not, in words and in JSON; no divergence for a boot against itself; client selection,
+# --gold, and the exit status for bad input.
+# usage: sh tests/golden/diff.sh build/bin/netboot-check
+set -u
+NBC=${1:?usage: diff.sh NETBOOT-CHECK}
+case $NBC in /*) ;; *) NBC=$(pwd)/$NBC ;; esac
+cd "$(dirname "$0")/../.." || exit 2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() {
+	echo "FAIL diff: $*"
+	fail=$((fail + 1))
+}
+S=pcaps/scenarios
+
+# The seed's story: iPXE handed a script on one machine, undionly.kpxe again on the other.
+"$NBC" diff $S/ipxe-userclass-script.pcap $S/ipxe-userclass-loop.pcap > "$tmp/loop.txt" 2>&1
+rc=$?
+[ $rc -eq 1 ] && ok || bad "script vs loop: exit $rc"
+grep -q "first divergence: the good client's ipxe-dhcp at frame 106 was handed http://192.0.2.1/boot.ipxe; the bad client's ipxe-dhcp at frame 106 was handed undionly.kpxe" "$tmp/loop.txt" && ok ||
+	bad "script vs loop: divergence not named: $(grep divergence "$tmp/loop.txt")"
+grep -q 'NBC-LOOP-USERCLASS' "$tmp/loop.txt" && ok || bad "script vs loop: the bad client's finding is not listed"
+# The aligned rows: two equal, then the step done differently.
+[ "$(grep -c ' = #' "$tmp/loop.txt")" -eq 2 ] && grep -q '^> #106 .* ~ #106' "$tmp/loop.txt" && ok ||
+	bad "script vs loop: alignment rows wrong"
+
+# JSON: the same divergence, indexes into both stage lists.
+"$NBC" diff --format json $S/ipxe-userclass-script.pcap $S/ipxe-userclass-loop.pcap > "$tmp/loop.json" 2>/dev/null
+python3 - "$tmp/loop.json" <<'PY' && ok || bad "JSON report"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["command"] == "diff" and d["good"]["verdict"] != "looping" and d["bad"]["verdict"] == "looping"
+div = d["divergence"]
+row = d["aligned"][div["index"]]
+assert d["good"]["stages"][row[0]]["stage"] == "ipxe-dhcp" and d["bad"]["stages"][row[1]]["stage"] == "ipxe-dhcp"
+assert row[2] is False and all(r[2] for r in d["aligned"][:div["index"]])
+assert "undionly.kpxe" in div["message"]
+PY
+"$NBC" diff --format json $S/ipxe-userclass-script.pcap $S/ipxe-userclass-loop.pcap > "$tmp/again.json" 2>/dev/null
+cmp -s "$tmp/loop.json" "$tmp/again.json" && ok || bad "JSON differs between runs"
+
+# A boot against itself, and against the gold capture it is: no divergence, exit 0.
+"$NBC" diff pcaps/gold/seed-flow.pcap pcaps/gold/seed-flow.pcap > "$tmp/same.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q 'no divergence' "$tmp/same.txt" && ok || bad "self diff: exit $rc"
+"$NBC" diff --gold seed-flow pcaps/gold/seed-flow.pcap > /dev/null 2>&1
+rc=$?
+[ $rc -eq 0 ] && ok || bad "--gold seed-flow against itself: exit $rc"
+# The gold seed flow against a boot whose pxelinux never got 209: it stops before ldlinux.c32.
+"$NBC" diff --gold seed-flow $S/pxelinux-209-not-delivered.pcap > "$tmp/g.txt" 2> "$tmp/g.err"
+rc=$?
+[ $rc -eq 1 ] && ok || bad "--gold vs 209 not delivered: exit $rc"
+grep -q 'other booting client' "$tmp/g.err" && ok || bad "several clients: no note naming --bad-client"
+
+# Picking clients; errors.
+mac=$("$NBC" analyze --format json $S/pxelinux-209-not-delivered.pcap | python3 -c 'import json,sys; print([c["mac"] for c in json.load(sys.stdin)["clients"] if c["stages"]][-1])')
+"$NBC" diff --bad-client "$mac" --format json pcaps/gold/seed-flow.pcap $S/pxelinux-209-not-delivered.pcap > "$tmp/c.json" 2>/dev/null
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["bad"]["client"] == sys.argv[2]' "$tmp/c.json" "$mac" && ok || bad "--bad-client not honoured"
+"$NBC" diff --bad-client 02:00:00:00:00:99 $S/ipxe-userclass-script.pcap $S/ipxe-userclass-loop.pcap > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'no client 02:00:00:00:00:99' "$tmp/err" && ok || bad "unknown client: exit $rc"
+"$NBC" diff $S/ipxe-userclass-loop.pcap > /dev/null 2>&1; rc=$?
+[ $rc -eq 3 ] && ok || bad "one capture: exit $rc"
+"$NBC" diff --format html a b > /dev/null 2>&1; rc=$?
+[ $rc -eq 3 ] && ok || bad "--format html: exit $rc"
+"$NBC" diff /nonexistent.pcap $S/ipxe-userclass-loop.pcap > /dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok || bad "missing capture: exit $rc"
+"$NBC" diff --gold no-such-gold $S/ipxe-userclass-loop.pcap > /dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok || bad "unknown gold: exit $rc"
+"$NBC" diff --help | grep -q -- '--gold' && ok || bad "diff --help"
+
+echo "diff: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
