@@ -40,6 +40,11 @@ void report_sarif_begin(FILE *out);
 void report_sarif(FILE *out, const struct nbc_report *r, const struct report_opts *o,
 		  struct report_sarif_log *log);
 void report_sarif_end(FILE *out, const struct report_sarif_log *log);
+/* Writes a file name as a JSON string holding a URI reference (RFC 3986): unreserved bytes
+ * and '/' as they are, the rest percent-encoded; absolute paths as file:// URIs. */
+void report_uri_json(FILE *out, const char *path);
+/* "error", "warning" or "note": SARIF's level for a severity. */
+const char *report_sarif_level(enum nbc_sev s);
 
 /* HTML for people (docs/report-schema.md): one self-contained page (inline CSS, SVG and JS,
  * nothing fetched): report_html_begin, one report_html per input (a section each),

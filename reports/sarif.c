@@ -10,17 +10,16 @@
  * tool.driver.informationUri; empty leaves the optional property out. */
 #define SARIF_INFORMATION_URI ""
 
-static const char *level(enum nbc_sev s)
+const char *report_sarif_level(enum nbc_sev s)
 {
 	return s == NBC_SEV_ERROR ? "error" : s == NBC_SEV_WARNING ? "warning" : "note";
 }
 
-/* A file name as a URI reference (RFC 3986): unreserved bytes and '/' as they are, the rest
- * percent-encoded; absolute paths as file:// URIs. */
-static void uri(FILE *out, const char *path, char *buf, size_t cap)
+void report_uri_json(FILE *out, const char *path)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
+	char buf[4096];
+	size_t o = 0, cap = sizeof(buf);
 
 	if (path[0] == '/') {
 		memcpy(buf, "file://", 7);
@@ -64,7 +63,7 @@ void report_sarif_begin(FILE *out)
 		fputs("},\n             \"help\": {\"text\": ", out);
 		report_json_string(out, t[k].hint);
 		fprintf(out, "},\n             \"defaultConfiguration\": {\"level\": \"%s\"}}",
-			level(t[k].sev));
+			report_sarif_level(t[k].sev));
 	}
 	fputs("\n          ]\n        }\n      },\n      \"results\": [", out);
 }
@@ -77,7 +76,7 @@ static void result(FILE *out, const struct nbc_report *r, const struct nbc_findi
 	const char *stage = f->client >= 0 && f->stage >= 0
 				    ? nbc_stage_name(r->clients[f->client].stages[f->stage].kind)
 				    : NULL;
-	char mac[18] = "", where[64], ubuf[4096];
+	char mac[18] = "", where[64];
 	bool has_mac = f->client >= 0 && r->clients[f->client].has_mac;
 
 	fputs("\n        {\"ruleId\": ", out);
@@ -85,11 +84,11 @@ static void result(FILE *out, const struct nbc_report *r, const struct nbc_findi
 	for (size_t k = 0; k < nrules; k++)
 		if (strcmp(t[k].id, f->rule) == 0)
 			fprintf(out, ", \"ruleIndex\": %zu", k);
-	fprintf(out, ", \"level\": \"%s\",\n         \"message\": {\"text\": ", level(f->sev));
+	fprintf(out, ", \"level\": \"%s\",\n         \"message\": {\"text\": ", report_sarif_level(f->sev));
 	report_json_string(out, f->message);
 	fputs("},\n         \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ",
 	      out);
-	uri(out, input, ubuf, sizeof(ubuf));
+	report_uri_json(out, input);
 	fputs("}},\n           \"logicalLocations\": [{\"name\": ", out);
 	if (has_mac)
 		net_mac_str(r->clients[f->client].mac, mac, sizeof(mac));
