@@ -5,7 +5,7 @@
 #   make check      deps, build, every test (unit, golden, tshark agreement, sanitizers)
 #   make demo       deps, build, analyze a bundled capture of a failing boot
 #   make asan       build and run the tests under ASan + UBSan
-#   make lint-code  clang-format check, clang-tidy, cppcheck
+#   make lint-code  clang-format check, clang-tidy, cppcheck (of our own C sources)
 
 CC      ?= cc
 BUILD   ?= build
@@ -31,10 +31,11 @@ ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
 PROTO_SRC   := $(sort $(wildcard proto/*.c))
 CHECKER_SRC := $(filter-out checker/main.c,$(sort $(wildcard checker/*.c)))
+LINT_SRC    := $(sort $(wildcard lint/*.c))
 REPORT_SRC  := $(sort $(wildcard reports/*.c))
 SERVER_SRC  := $(filter-out server/main.c,$(sort $(wildcard server/*.c)))
 FW_SRC      := $(filter-out firmware/main.c,$(sort $(wildcard firmware/*.c)))
-LIB_SRC     := $(PROTO_SRC) $(CHECKER_SRC) $(REPORT_SRC) $(SERVER_SRC) $(FW_SRC)
+LIB_SRC     := $(PROTO_SRC) $(CHECKER_SRC) $(LINT_SRC) $(REPORT_SRC) $(SERVER_SRC) $(FW_SRC)
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -44,7 +45,7 @@ NBC := $(BUILD)/bin/netboot-check
 SERVE := $(BUILD)/bin/netboot-serve
 FIRMWARE := $(BUILD)/bin/netboot-firmware
 
-.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench e2e gold interop fuzz regress valgrind
+.PHONY: all deps check demo asan unit golden tshark-agree scenarios lint-code clean example-site server-test bench e2e gold interop fuzz regress valgrind install uninstall
 .DELETE_ON_ERROR:
 
 all: $(NBC) $(SERVE) $(FIRMWARE)
@@ -90,7 +91,12 @@ scenarios: $(GEN_BIN)
 golden: $(NBC) $(GEN_BIN)
 	@sh tests/golden/run.sh $(NBC) $(GEN_BIN)
 	@sh tests/golden/tcp-half.sh $(NBC)
+	@sh tests/golden/annotate.sh $(NBC)
+	@sh tests/golden/install.sh
 	@sh tests/reports/run.sh $(NBC)
+	@sh tests/reports/html.sh $(NBC)
+	@sh tests/lint/run.sh $(NBC)
+	@sh tests/golden/diff.sh $(NBC)
 
 # Benchmarks against the peers (tftpd-hpa, tgt, dnsmasq, ISC dhcpd, perfdhcp); not a test.
 bench: $(SERVE) $(NBC) $(GEN_BIN) $(BUILD)/bench/pcaploop
@@ -116,12 +122,13 @@ server-test: $(SERVE)
 	@sh tests/server/run.sh $(SERVE)
 
 # Real firmware: QEMU + Debian's iPXE ROM boot from netboot-serve; analyze must agree.
-e2e: $(SERVE) $(NBC) $(FIRMWARE)
+e2e: $(SERVE) $(NBC) $(FIRMWARE) $(GEN_BIN)
 	@sh tests/e2e/dhcpc.sh $(SERVE)
 	@sh tests/e2e/fetch.sh $(SERVE)
 	@sh tests/e2e/san.sh $(SERVE)
 	@sh tests/e2e/firmware.sh $(SERVE) $(FIRMWARE) $(NBC)
-	@sh tests/e2e/live.sh $(SERVE) $(FIRMWARE) $(NBC)
+	@sh tests/e2e/live.sh $(SERVE) $(FIRMWARE) $(NBC) $(GEN_BIN)
+	@sh tests/e2e/gate.sh $(FIRMWARE) $(NBC)
 
 # Real third-party software: QEMU + Debian's iPXE ROM against netboot-serve, and
 # netboot-firmware against ISC dhcpd, dnsmasq, tftpd-hpa, tgt and python's http.server.
@@ -178,6 +185,29 @@ lint-code:
 	cppcheck --error-exitcode=1 --quiet --enable=warning,portability \
 		--suppress=missingIncludeSystem -I. proto checker reports
 	clang-tidy --quiet proto/*.c checker/*.c reports/*.c -- $(CSTD) -I. $(PCAP_CFLAGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: the three tools, their man pages and
+# the bash completion (named after the command, as bash-completion looks it up).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MANPAGES := docs/netboot-check.1 docs/netboot-serve.1 docs/netboot-firmware.1
+
+install: all
+	install -D -m 0755 $(NBC) $(DESTDIR)$(BINDIR)/netboot-check
+	install -D -m 0755 $(SERVE) $(DESTDIR)$(BINDIR)/netboot-serve
+	install -D -m 0755 $(FIRMWARE) $(DESTDIR)$(BINDIR)/netboot-firmware
+	install -D -m 0644 docs/netboot-check.1 $(DESTDIR)$(MANDIR)/man1/netboot-check.1
+	install -D -m 0644 docs/netboot-serve.1 $(DESTDIR)$(MANDIR)/man1/netboot-serve.1
+	install -D -m 0644 docs/netboot-firmware.1 $(DESTDIR)$(MANDIR)/man1/netboot-firmware.1
+	install -D -m 0644 completions/netboot-check.bash $(DESTDIR)$(BASHCOMPDIR)/netboot-check
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/netboot-check $(DESTDIR)$(BINDIR)/netboot-serve \
+		$(DESTDIR)$(BINDIR)/netboot-firmware
+	rm -f $(MANPAGES:docs/%=$(DESTDIR)$(MANDIR)/man1/%)
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/netboot-check
 
 clean:
 	rm -rf build

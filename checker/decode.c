@@ -126,6 +126,14 @@ int cmd_decode(int argc, char **argv)
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs("usage: netboot-check decode [-r] FILE\n\nPrints one tab-separated row "
+			      "per DHCP and TFTP packet of FILE (pcap or pcapng), under a header\n"
+			      "naming the columns by tshark's field names. Exit status: 0, 2 the file "
+			      "cannot be read, 3 usage.\n",
+			      stdout);
+			return 0;
+		}
 		if (strcmp(argv[i], "-r") == 0 && i + 1 < argc)
 			path = argv[++i];
 		else if (argv[i][0] == '-' && argv[i][1] != '\0') {

@@ -9,9 +9,13 @@
 
 #include "checker/capture.h"
 #include "checker/decode.h"
+#include "checker/diff.h"
 #include "checker/expect.h"
+#include "checker/gate.h"
 #include "checker/live.h"
+#include "checker/pcapng.h"
 #include "checker/rules.h"
+#include "lint/lint_cmd.h"
 #include "proto/net.h"
 #include "reports/report.h"
 
@@ -24,6 +28,11 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  analyze [options] FILE...   check the network boots in pcap/pcapng captures\n"
 	      "  live [options] IFACE        watch boots as they happen (live --help)\n"
+	      "  diff [options] GOOD BAD     where a boot that failed parts from one that worked\n"
+	      "                              (diff --help)\n"
+	      "  lint [options] PATH...      check DHCP/TFTP/pxelinux/iPXE configuration statically\n"
+	      "                              (lint --help)\n"
+	      "  gate --server CMD...        boot the firmware against candidate servers (gate --help)\n"
 	      "  decode [-r] FILE            print each DHCP and TFTP packet as tab-separated fields\n"
 	      "  rules                       list the rules\n"
 	      "  explain RULE-ID             describe one rule and its fix\n"
@@ -31,9 +40,9 @@ static void usage(FILE *out)
 	      "\n"
 	      "analyze options:\n"
 	      "  -r FILE                 read FILE (as tshark spells it); '-' is standard input\n"
-	      "  --format text|json|junit|sarif\n"
+	      "  --format text|json|junit|sarif|html\n"
 	      "                          report format (default text): JSON, JUnit XML or SARIF 2.1.0\n"
-	      "                          for machines (docs/report-schema.md)\n"
+	      "                          for machines (docs/report-schema.md); html: one page for people\n"
 	      "  --client MAC            report only this client\n"
 	      "  --fail-on error|warning|info\n"
 	      "                          exit 1 when a finding has this severity or worse (default error)\n"
@@ -47,6 +56,8 @@ static void usage(FILE *out)
 	      "                          (safe names; the listing goes to standard error)\n"
 	      "  --show-secrets          print passwords in URIs and scripts (redacted by default;\n"
 	      "                          CHAP values are never kept)\n"
+	      "  --annotate OUT.pcapng   also write the capture as pcapng with each finding and each\n"
+	      "                          stage as a packet comment on its frame (one FILE, not stdin)\n"
 	      "\n"
 	      "exit status: 0 no finding at or above --fail-on, 1 findings, 2 could not check,\n"
 	      "3 usage error\n",
@@ -88,6 +99,7 @@ struct analyze_args {
 	int color;		/* -1 auto, 0 never, 1 always */
 	double stall;
 	const char *export_dir;
+	const char *annotate;	/* --annotate OUT.pcapng */
 	bool show_secrets;
 	const char *files[256];
 	size_t nfiles;
@@ -159,6 +171,8 @@ static int analyze_one(const struct analyze_args *a, const char *path, FILE *out
 		report_junit(out, r, &ro, a->fail_on);
 	} else if (strcmp(a->format, "sarif") == 0) {
 		report_sarif(out, r, &ro, sarif);
+	} else if (strcmp(a->format, "html") == 0) {
+		report_html(out, r, &ro);
 	} else if (strcmp(a->format, "json") == 0) {
 		/* The separator follows the reports written, not the files tried: a file
 		 * that could not be read writes nothing. */
@@ -185,6 +199,16 @@ static int analyze_one(const struct analyze_args *a, const char *path, FILE *out
 		fprintf(stderr, "netboot-check: %s\n", err);
 		rc = EXIT_CANNOT;
 	}
+	if (a->annotate) {
+		char aerr[512];
+		/* The comments follow --client as the report does. */
+		int only = a->client ? (ro.client < 0 ? (int)r->nclients : ro.client) : -1;
+
+		if (pcapng_annotate(path, a->annotate, r, only, aerr, sizeof(aerr)) != 0) {
+			fprintf(stderr, "netboot-check: --annotate: %s\n", aerr);
+			rc = EXIT_CANNOT;
+		}
+	}
 	engine_free(e);
 	return rc;
 }
@@ -192,7 +216,7 @@ static int analyze_one(const struct analyze_args *a, const char *path, FILE *out
 static int cmd_analyze(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_CLIENT, O_FAILON, O_EXPECT, O_STALL, O_ENABLE, O_DISABLE,
-	       O_COLOR, O_EXPORT, O_SHOW_SECRETS, O_HELP };
+	       O_COLOR, O_EXPORT, O_SHOW_SECRETS, O_ANNOTATE, O_HELP };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "client", required_argument, NULL, O_CLIENT },
@@ -205,6 +229,7 @@ static int cmd_analyze(int argc, char **argv)
 		{ "colour", optional_argument, NULL, O_COLOR },
 		{ "export", required_argument, NULL, O_EXPORT },
 		{ "show-secrets", no_argument, NULL, O_SHOW_SECRETS },
+		{ "annotate", required_argument, NULL, O_ANNOTATE },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -235,9 +260,10 @@ static int cmd_analyze(int argc, char **argv)
 			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0 &&
-			    strcmp(optarg, "junit") != 0 && strcmp(optarg, "sarif") != 0)
-				return usage_error("unknown --format '%s': use text, json, junit or "
-						   "sarif",
+			    strcmp(optarg, "junit") != 0 && strcmp(optarg, "sarif") != 0 &&
+			    strcmp(optarg, "html") != 0)
+				return usage_error("unknown --format '%s': use text, json, junit, "
+						   "sarif or html",
 						   optarg);
 			a.format = optarg;
 			break;
@@ -287,6 +313,9 @@ static int cmd_analyze(int argc, char **argv)
 		case O_SHOW_SECRETS:
 			a.show_secrets = true;
 			break;
+		case O_ANNOTATE:
+			a.annotate = optarg;
+			break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -303,6 +332,22 @@ static int cmd_analyze(int argc, char **argv)
 	if (a.nfiles == 0)
 		return usage_error("analyze needs a capture file (FILE, -r FILE, or - for "
 				   "standard input)");
+	if (a.annotate) {
+		if (a.nfiles != 1 || strcmp(a.files[0], "-") == 0)
+			return usage_error("--annotate takes one capture file, not several or "
+					   "standard input");
+		if (!*a.annotate || strcmp(a.annotate, "-") == 0)
+			return usage_error("--annotate needs the name of the pcapng file to write");
+		if (a.show_secrets)
+			return usage_error("--annotate does not take --show-secrets: the comments "
+					   "keep passwords redacted");
+		if (pcapng_same_file(a.files[0], a.annotate))
+			return usage_error("--annotate %s is the input capture: refusing to "
+					   "overwrite it",
+					   a.annotate);
+		if (a.outpath && pcapng_same_file(a.outpath, a.annotate))
+			return usage_error("--annotate and -o name the same file");
+	}
 	if (a.outpath) {
 		out = fopen(a.outpath, "w");
 		if (!out) {
@@ -314,6 +359,8 @@ static int cmd_analyze(int argc, char **argv)
 		report_junit_begin(out);
 	else if (strcmp(a.format, "sarif") == 0)
 		report_sarif_begin(out);
+	else if (strcmp(a.format, "html") == 0)
+		report_html_begin(out);
 	for (size_t i = 0; i < a.nfiles; i++) {
 		int rc = analyze_one(&a, a.files[i], out, i == 0, a.nfiles > 1, &sarif);
 
@@ -326,6 +373,8 @@ static int cmd_analyze(int argc, char **argv)
 		report_junit_end(out);
 	else if (strcmp(a.format, "sarif") == 0)
 		report_sarif_end(out, &sarif);
+	else if (strcmp(a.format, "html") == 0)
+		report_html_end(out);
 	if (out != stdout && fclose(out) != 0) {
 		perror(a.outpath);
 		return EXIT_CANNOT;
@@ -333,37 +382,63 @@ static int cmd_analyze(int argc, char **argv)
 	return worst;
 }
 
-static int cmd_rules(void)
+static bool is_help(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+static int cmd_rules(int argc, char **argv)
 {
 	size_t n;
 	const struct rule *t = rules_table(&n);
 
+	if (argc > 1 && is_help(argv[1])) {
+		fputs("usage: netboot-check rules\n\nLists every rule: its ID, default severity and "
+		      "summary (lint rules marked).\n",
+		      stdout);
+		return EXIT_CLEAN;
+	}
+
 	for (size_t i = 0; i < n; i++)
 		printf("%-26s %-8s %s\n", t[i].id, nbc_sev_name(t[i].sev), t[i].summary);
+	{
+		const struct lint_rule *l = lint_rules_table(&n);
+
+		for (size_t i = 0; i < n; i++)
+			printf("%-26s %-8s %s (lint)\n", l[i].id, nbc_sev_name(l[i].sev),
+			       l[i].summary);
+	}
 	return EXIT_CLEAN;
 }
 
 static int cmd_explain(int argc, char **argv)
 {
 	const struct rule *r;
+	const struct lint_rule *l;
+	char up[64];
+	size_t i;
 
+	if (argc == 2 && is_help(argv[1])) {
+		fputs("usage: netboot-check explain RULE-ID\n\nDescribes one rule and its fix "
+		      "(netboot-check rules lists them; any case).\n",
+		      stdout);
+		return EXIT_CLEAN;
+	}
 	if (argc != 2)
 		return usage_error("explain takes one rule ID");
-	r = rules_find(argv[1]);
-	if (!r) {
-		char up[64];
-		size_t i;
-
-		for (i = 0; argv[1][i] && i + 1 < sizeof(up); i++)
-			up[i] = (char)(argv[1][i] >= 'a' && argv[1][i] <= 'z' ? argv[1][i] - 32
-									       : argv[1][i]);
-		up[i] = '\0';
-		r = rules_find(up);
-	}
-	if (!r)
+	for (i = 0; argv[1][i] && i + 1 < sizeof(up); i++)
+		up[i] = (char)(argv[1][i] >= 'a' && argv[1][i] <= 'z' ? argv[1][i] - 32 : argv[1][i]);
+	up[i] = '\0';
+	r = rules_find(up);
+	l = lint_rule_find(up);
+	if (r)
+		printf("%s (%s)\n  %s\n\nfix:\n  %s\n\nsee docs/rules.md for an example\n", r->id,
+		       nbc_sev_name(r->sev), r->summary, r->hint);
+	else if (l)
+		printf("%s (%s, lint only)\n  %s\n\nfix:\n  %s\n\nsee docs/rules.md and docs/lint.md\n",
+		       l->id, nbc_sev_name(l->sev), l->summary, l->hint);
+	else
 		return usage_error("no rule '%s' (netboot-check rules lists them)", argv[1]);
-	printf("%s (%s)\n  %s\n\nfix:\n  %s\n\nsee docs/rules.md for an example\n", r->id,
-	       nbc_sev_name(r->sev), r->summary, r->hint);
 	return EXIT_CLEAN;
 }
 
@@ -390,8 +465,14 @@ int main(int argc, char **argv)
 		return cmd_decode(argc - 1, argv + 1);
 	if (strcmp(cmd, "live") == 0)
 		return cmd_live(argc - 1, argv + 1);
+	if (strcmp(cmd, "diff") == 0)
+		return diff_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "lint") == 0)
+		return lint_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "gate") == 0)
+		return gate_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "rules") == 0)
-		return cmd_rules();
+		return cmd_rules(argc - 1, argv + 1);
 	if (strcmp(cmd, "explain") == 0)
 		return cmd_explain(argc - 1, argv + 1);
 	return usage_error("unknown command '%s'", cmd);
