@@ -205,7 +205,8 @@ NBC=${NBC:-build/bin/netboot-check}
 if [ -x "$GEN" ] && [ -x "$LOOP" ] && [ -x "$NBC" ]; then
 	{
 	echo "## analyze: generated boot captures (mkscenarios --bench: PXE, TFTP undionly.kpxe, iPXE,"
-	echo "HTTP script and kernel; every 50th client loops, every 70th gets a 404)"
+	echo "HTTP script and kernel; every 50th client loops, every 70th gets a 404; \"K at once\": K"
+	echo "clients boot side by side, their packets interleaved, 50 ms apart)"
 	echo
 	echo "| capture | packets | netboot-check s (MB/s) | peak RSS | pcap loop s | share of the loop | tcpdump -r s | tshark s, RSS | vs tshark | JSON/text | findings right |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -222,11 +223,13 @@ if [ -x "$GEN" ] && [ -x "$LOOP" ] && [ -x "$NBC" ]; then
 		done
 		echo "$(best $bt) $kb"
 	}
-	for spec in 100:2048 300:1024 1000:2048; do
-		n=${spec%:*}
+	for spec in ${BENCH_SPECS:-100:2048:1 300:1024:1 300:1024:32 1000:2048:32 10000:128:64}; do
+		n=${spec%%:*}
 		kk=${spec#*:}
+		kk=${kk%:*}
+		conc=${spec##*:}
 		cap=$tmp/bench-$n.pcap
-		"$GEN" --bench "$cap" "$n" "$kk"
+		"$GEN" --bench "$cap" "$n" "$kk" "$conc"
 		size=$(stat -c %s "$cap")
 		pk=$("$LOOP" "$cap" | cut -d' ' -f1)
 		a=$(measure "$NBC" analyze --format json "$cap")
@@ -255,14 +258,14 @@ if [ -x "$GEN" ] && [ -x "$LOOP" ] && [ -x "$NBC" ]; then
 		right="no"
 		[ "$got_loop" -eq "$want_loop" ] && [ "$got_404" -eq "$want_404" ] &&
 			[ "$got_all" -eq $((want_loop + want_404)) ] && right="yes ($got_all)"
-		echo "| $n clients, $((size / 1048576)) MB | $pk | ${a% *} ($(mibs "$size" "${a% *}")) | $((${a#* } / 1024)) MB | ${l% *} | $(ratio "${l% *}" "${a% *}") | ${td% *} | $tsf | $vs | $(ratio "${a% *}" "${at% *}") | $right |" >> "$tmp/results"
+		echo "| $n clients, $conc at once, $((size / 1048576)) MB | $pk | ${a% *} ($(mibs "$size" "${a% *}")) | $((${a#* } / 1024)) MB | ${l% *} | $(ratio "${l% *}" "${a% *}") | ${td% *} | $tsf | $vs | $(ratio "${a% *}" "${at% *}") | $right |" >> "$tmp/results"
 		rm -f "$cap"
 	done
 	{
 	echo
 	echo "share of the loop = the pcap loop's time / netboot-check's (1.00: as fast as reading the"
-	echo "file); vs tshark = tshark's time / netboot-check's. The clients boot one after another:"
-	echo "memory is per-client state that stays (the report lists every client), not in-flight data."
+	echo "file); vs tshark = tshark's time / netboot-check's. Peak RSS is per-client state that stays"
+	echo "(the report lists every client) plus, with K at once, K transfers and TCP streams in flight."
 	echo
 	} >> "$tmp/results"
 fi

@@ -21,9 +21,17 @@ static const uint8_t SRV_MAC[6] = { 0x02, 0x00, 0x5e, 0x00, 0x02, 0x01 };
 static const uint8_t SRV2_MAC[6] = { 0x02, 0x00, 0x5e, 0x00, 0x02, 0x02 };
 static const uint8_t BCAST_MAC[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
+/* Frames of one client kept in memory, to be merged with other clients' by time. */
+struct framebuf {
+	uint8_t *data;		/* records: double time, uint32_t length, bytes */
+	size_t len, cap;
+	size_t frames;
+};
+
 struct sim {
 	pcap_t *pd;
 	pcap_dumper_t *d;
+	struct framebuf *buf;	/* when set, emit() appends here instead of dumping */
 	enum net_link link;
 	const uint16_t *vlans;
 	unsigned nvlan;
@@ -48,20 +56,47 @@ static void die(const char *what)
 	exit(2);
 }
 
-static void emit(struct sim *s, const uint8_t *frame, size_t len)
+static void dump_at(pcap_dumper_t *d, double t, const uint8_t *frame, size_t len)
 {
 	struct pcap_pkthdr h;
-	double whole = (double)(long)s->t;
+	double whole = (double)(long)t;
 
 	memset(&h, 0, sizeof(h));
-	h.ts.tv_sec = (long)s->t;
-	h.ts.tv_usec = (long)((s->t - whole) * 1e6 + 0.5);
+	h.ts.tv_sec = (long)t;
+	h.ts.tv_usec = (long)((t - whole) * 1e6 + 0.5);
 	if (h.ts.tv_usec >= 1000000) {
 		h.ts.tv_sec++;
 		h.ts.tv_usec -= 1000000;
 	}
 	h.caplen = h.len = (bpf_u_int32)len;
-	pcap_dump((u_char *)s->d, &h, frame);
+	pcap_dump((u_char *)d, &h, frame);
+}
+
+static void emit(struct sim *s, const uint8_t *frame, size_t len)
+{
+	if (s->buf) {
+		struct framebuf *b = s->buf;
+		uint32_t l = (uint32_t)len;
+		size_t need = sizeof(double) + sizeof(l) + len;
+
+		if (b->len + need > b->cap) {
+			size_t cap = b->cap ? b->cap * 2 : 1 << 20;
+
+			while (cap < b->len + need)
+				cap *= 2;
+			b->data = realloc(b->data, cap);
+			if (!b->data)
+				die("out of memory");
+			b->cap = cap;
+		}
+		memcpy(b->data + b->len, &s->t, sizeof(double));
+		memcpy(b->data + b->len + sizeof(double), &l, sizeof(l));
+		memcpy(b->data + b->len + sizeof(double) + sizeof(l), frame, len);
+		b->len += need;
+		b->frames++;
+	} else {
+		dump_at(s->d, s->t, frame, len);
+	}
 	s->t += 0.0005;
 }
 
@@ -900,22 +935,71 @@ static void big_reply(struct sim *s, struct tcpconn *k, const uint8_t *body, siz
 		tcp_send(s, k, false, body + off, n - off < 65536 ? n - off : 65536);
 }
 
+/* One benchmark client: PXE -> undionly.kpxe -> iPXE -> boot.ipxe -> the kernel over HTTP
+ * (every 50th loops, every 70th gets a 404 for its script). */
+static void bench_client(struct sim *s, unsigned i, const uint8_t *kernel, unsigned kernel_kb)
+{
+	static const char script[] = "#!ipxe\nchain http://192.0.2.1/vmlinuz\n";
+	struct client c = bios_client(0x56);
+	unsigned slot = i % 400;
+	struct reply_cfg loop = { SERVER_IP, SRV_MAC, "undionly.kpxe", false, NULL, NULL, false };
+	struct tcpconn k;
+
+	c.mac[3] = (uint8_t)(i >> 16);
+	c.mac[4] = (uint8_t)(i >> 8);
+	c.mac[5] = (uint8_t)i;
+	c.uuid[14] = (uint8_t)(i >> 8);
+	c.uuid[15] = (uint8_t)i;
+	c.ip = slot < 200 ? 0xC0000232u + slot : 0xC6336432u + (slot - 200);
+	c.xid = 0x5a000000u + i;
+	s->next_port = (uint16_t)(20000 + (i * 11) % 40000);
+	if (i % 50 == 49) {
+		dora(s, &c, C_PXE, &loop, false);
+		get_ok(s, &c, "undionly.kpxe", 70000, 1432);
+		for (int r = 0; r < 2; r++) {
+			s->t += 2.0;
+			dora(s, &c, C_IPXE, &loop, false);
+			get_ok(s, &c, "undionly.kpxe", 70000, 1432);
+		}
+		return;
+	}
+	ipxe_to_http(s, &c);
+	tcp_open(s, &k, &c, HTTP_PORT);
+	http_get(s, &k, "/boot.ipxe", false);
+	if (i % 70 == 69) {
+		static const char nf[] = "not found\n";
+
+		http_reply(s, &k, "404 Not Found", (const uint8_t *)nf, sizeof(nf) - 1);
+	} else {
+		http_text(s, &k, script);
+		http_get(s, &k, "/vmlinuz", false);
+		big_reply(s, &k, kernel, (size_t)kernel_kb * 1024);
+	}
+	s->t += 0.2;
+	tcp_close(s, &k, true);
+	s->t += 1.0;
+}
+
 /*
- * The benchmark capture (make bench): n clients booting one after another through
- * PXE -> undionly.kpxe (TFTP) -> iPXE -> boot.ipxe -> a kernel of kernel_kb over HTTP.
- * Planted failures: every 50th client is handed undionly.kpxe again (the loop), every
- * 70th gets a 404 for its script. Addresses are reused over time from 192.0.2.0/24 and
- * 198.51.100.0/24, as a DHCP pool reuses them.
+ * The benchmark capture (make bench): n clients through bench_client. With concurrency 1
+ * they boot one after another; with K > 1 they boot K at a time, each starting 50 ms after
+ * the one before, their frames interleaved by time (each client's frames are generated into
+ * memory, then the K streams are merged), so the analyzer holds K transfers in flight.
+ * Addresses are reused over time from 192.0.2.0/24 and 198.51.100.0/24, as a DHCP pool
+ * reuses them.
  */
-static void write_bench(const char *path, unsigned n, unsigned kernel_kb)
+static void write_bench(const char *path, unsigned n, unsigned kernel_kb, unsigned conc)
 {
 	static struct sim sim;
 	struct sim *s = &sim;
 	uint8_t *kernel = malloc((size_t)kernel_kb * 1024);
-	static const char script[] = "#!ipxe\nchain http://192.0.2.1/vmlinuz\n";
+	struct framebuf *bufs = calloc(conc ? conc : 1, sizeof(*bufs));
+	size_t *pos = calloc(conc ? conc : 1, sizeof(*pos));
 
-	if (!kernel)
+	if (!kernel || !bufs || !pos)
 		die("out of memory");
+	if (conc == 0)
+		conc = 1;
 	fill(kernel, (size_t)kernel_kb * 1024, 7);
 	memset(s, 0, sizeof(*s));
 	s->link = NET_LINK_ETHERNET;
@@ -926,61 +1010,73 @@ static void write_bench(const char *path, unsigned n, unsigned kernel_kb)
 	s->d = pcap_dump_open(s->pd, path);
 	if (!s->d)
 		die(pcap_geterr(s->pd));
-	for (unsigned i = 0; i < n; i++) {
-		struct client c = bios_client(0x56);
-		unsigned slot = i % 400;
-		struct reply_cfg loop = { SERVER_IP, SRV_MAC, "undionly.kpxe", false, NULL, NULL,
-					  false };
-		struct tcpconn k;
+	if (conc == 1) {
+		for (unsigned i = 0; i < n; i++)
+			bench_client(s, i, kernel, kernel_kb);
+	}
+	for (unsigned first = 0; conc > 1 && first < n; first += conc) {
+		unsigned k = n - first < conc ? n - first : conc;
+		double start = s->t, end = s->t;
 
-		c.mac[3] = (uint8_t)(i >> 16);
-		c.mac[4] = (uint8_t)(i >> 8);
-		c.mac[5] = (uint8_t)i;
-		c.uuid[14] = (uint8_t)(i >> 8);
-		c.uuid[15] = (uint8_t)i;
-		c.ip = slot < 200 ? 0xC0000232u + slot : 0xC6336432u + (slot - 200);
-		c.xid = 0x5a000000u + i;
-		s->next_port = (uint16_t)(20000 + (i * 11) % 40000);
-		if (i % 50 == 49) {
-			dora(s, &c, C_PXE, &loop, false);
-			get_ok(s, &c, "undionly.kpxe", 70000, 1432);
-			for (int r = 0; r < 2; r++) {
-				s->t += 2.0;
-				dora(s, &c, C_IPXE, &loop, false);
-				get_ok(s, &c, "undionly.kpxe", 70000, 1432);
+		for (unsigned j = 0; j < k; j++) {
+			bufs[j].len = bufs[j].frames = 0;
+			pos[j] = 0;
+			s->buf = &bufs[j];
+			s->t = start + 0.05 * j;
+			bench_client(s, first + j, kernel, kernel_kb);
+			if (s->t > end)
+				end = s->t;
+		}
+		s->buf = NULL;
+		/* Merge the K streams by time (ties: the lower client first). */
+		for (;;) {
+			int best = -1;
+			double bt = 0;
+
+			for (unsigned j = 0; j < k; j++) {
+				double t;
+
+				if (pos[j] >= bufs[j].len)
+					continue;
+				memcpy(&t, bufs[j].data + pos[j], sizeof(t));
+				if (best < 0 || t < bt) {
+					best = (int)j;
+					bt = t;
+				}
 			}
-			continue;
-		}
-		ipxe_to_http(s, &c);
-		tcp_open(s, &k, &c, HTTP_PORT);
-		http_get(s, &k, "/boot.ipxe", false);
-		if (i % 70 == 69) {
-			static const char nf[] = "not found\n";
+			if (best < 0)
+				break;
+			{
+				struct framebuf *b = &bufs[best];
+				uint32_t l;
 
-			http_reply(s, &k, "404 Not Found", (const uint8_t *)nf, sizeof(nf) - 1);
-		} else {
-			http_text(s, &k, script);
-			http_get(s, &k, "/vmlinuz", false);
-			big_reply(s, &k, kernel, (size_t)kernel_kb * 1024);
+				memcpy(&l, b->data + pos[best] + sizeof(double), sizeof(l));
+				dump_at(s->d, bt, b->data + pos[best] + sizeof(double) + sizeof(l), l);
+				pos[best] += sizeof(double) + sizeof(l) + l;
+			}
 		}
-		s->t += 0.2;
-		tcp_close(s, &k, true);
-		s->t += 1.0;
+		s->t = end;
 	}
 	pcap_dump_close(s->d);
 	pcap_close(s->pd);
+	for (unsigned j = 0; j < conc; j++)
+		free(bufs[j].data);
+	free(bufs);
+	free(pos);
 	free(kernel);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 5 && strcmp(argv[1], "--bench") == 0) {
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "--bench") == 0) {
 		write_bench(argv[2], (unsigned)strtoul(argv[3], NULL, 10),
-			    (unsigned)strtoul(argv[4], NULL, 10));
+			    (unsigned)strtoul(argv[4], NULL, 10),
+			    argc == 6 ? (unsigned)strtoul(argv[5], NULL, 10) : 1);
 		return 0;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: mkscenarios DIR | mkscenarios --bench FILE CLIENTS KERNEL-KB\n");
+		fprintf(stderr, "usage: mkscenarios DIR | mkscenarios --bench FILE CLIENTS KERNEL-KB "
+				"[CONCURRENCY]\n");
 		return 3;
 	}
 	write_all(argv[1]);
