@@ -177,7 +177,10 @@ static enum kind detect(const char *path, const char *text, size_t len)
 		return strstr(text, "\"Dhcp4\"") ? K_KEA : K_UNKNOWN;
 	if (strncmp(b, "dhcpd", 5) == 0 && ends_with(b, ".conf"))
 		return K_DHCPD;
-	if (strncmp(b, "dnsmasq", 7) == 0 || strstr(path, "dnsmasq.d/") != NULL)
+	/* dnsmasq.conf, dnsmasq-pxe.conf, dnsmasq.d/x; not dnsmasq.log beside them. */
+	if ((strncmp(b, "dnsmasq", 7) == 0 && (ends_with(b, ".conf") || strchr(b, '.') == NULL)) ||
+	    (strstr(path, "dnsmasq.d/") != NULL && strchr(b, '.') == NULL) ||
+	    (strstr(path, "dnsmasq.d/") != NULL && ends_with(b, ".conf")))
 		return K_DNSMASQ;
 	if (strstr(path, "pxelinux.cfg/") != NULL || strncmp(b, "pxelinux.cfg", 12) == 0)
 		return K_PXELINUX;

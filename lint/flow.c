@@ -318,6 +318,10 @@ static void check_offer(struct flow *f, const struct lint_server *s, size_t scop
 		     "(nothing here tells an iPXE client, user-class iPXE or option 175, apart)",
 		     off->file);
 	/* Arch: a BIOS image for UEFI, or an EFI image for BIOS. */
+	bool wrong_arch = (p->arch == 0 && eng_is_efi_binary(off->file)) ||
+			  (p->arch != 0 && !eng_is_efi_binary(off->file) &&
+			   eng_is_bios_binary(off->file));
+
 	if (p->arch == 0 && eng_is_efi_binary(off->file))
 		pend(f, "NBC-ARCH-MISMATCH", NBC_SEV_ERROR, off->file_loc, sname, p,
 		     "a BIOS client (option 93 = 0) is handed %s, an EFI binary", off->file);
@@ -334,17 +338,18 @@ static void check_offer(struct flow *f, const struct lint_server *s, size_t scop
 		     "%s is a TFTP name but no next-server (siaddr) or option 66 tells the client "
 		     "where to fetch it: siaddr stays 0.0.0.0",
 		     off->file);
-	if (lint_is_pxelinux(off->file)) {
+	/* 209/210 matter to a client that can run the pxelinux it is handed. */
+	if (lint_is_pxelinux(off->file) && !wrong_arch) {
 		for (unsigned code = 209; code <= 210; code++) {
 			const struct lint_opt *o = &off->opt[code];
 
 			if (o->defined && !o->sent)
 				pend(f, "NBC-PXELINUX-209-MISSING", NBC_SEV_ERROR, o->loc, sname, p,
-				     "option %u (%s) is defined for %s but never sent: %s does not "
-				     "ask for it in option 55 and nothing forces it, so pxelinux walks "
-				     "the lookup order instead",
+				     "option %u (%s) is defined for %s but never sent: the client "
+				     "does not ask for it in option 55 and nothing forces it, so "
+				     "pxelinux walks the lookup order instead",
 				     code, code == 209 ? "configfile" : "pathprefix",
-				     eng_basename(off->file), p->desc);
+				     eng_basename(off->file));
 		}
 	}
 	check_file_present(f, off, p, sname);
