@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "proto/cursor.h"
 #include "lint/lint.h"
 #include "proto/ipxescript.h"
 #include "proto/rootpath.h"
@@ -270,16 +271,6 @@ static const char *kind_name(enum tkind k)
 	return k == TK_HTTP ? "HTTP" : "TFTP";
 }
 
-static int hexv(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 /*
  * Normalises path[0..n) into rel: empty and "." segments dropped, ".." applied. URL paths are
@@ -305,9 +296,9 @@ static int normalize(const char *path, size_t n, bool decode, char *rel, size_t 
 		while (i < n && path[i] != '/') {
 			char ch = path[i++];
 
-			if (decode && ch == '%' && i + 1 < n && hexv(path[i]) >= 0 &&
-			    hexv(path[i + 1]) >= 0) {
-				int v = hexv(path[i]) * 16 + hexv(path[i + 1]);
+			if (decode && ch == '%' && i + 1 < n && hex_digit(path[i]) >= 0 &&
+			    hex_digit(path[i + 1]) >= 0) {
+				int v = hex_digit(path[i]) * 16 + hex_digit(path[i + 1]);
 
 				if (v != 0 && v != '/') {
 					ch = (char)v;

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "proto/cursor.h"
 #include "lint/lint_priv.h"
 
 /*
@@ -300,16 +301,6 @@ static bool word_char(unsigned char ch)
 	       ch == '-' || ch == '_' || ch == '.' || ch == ':';
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 static char lower(char ch)
 {
@@ -349,7 +340,7 @@ static long parse_cshl(const char *s, size_t n, uint8_t *out, size_t cap)
 	if (n == 0)
 		return -1;
 	while (i < n) {
-		int hi = hexval(s[i]), lo = i + 1 < n ? hexval(s[i + 1]) : -1;
+		int hi = hex_digit(s[i]), lo = i + 1 < n ? hex_digit(s[i + 1]) : -1;
 		unsigned v;
 
 		if (hi < 0)
@@ -648,10 +639,10 @@ static size_t str_decode(const struct tok *t, uint8_t *out, size_t cap)
 				for (int k = 0; k < 3 && i < t->n && t->p[i] >= '0' && t->p[i] <= '7'; k++)
 					v = v * 8 + (unsigned)(t->p[i++] - '0');
 				i--;
-			} else if (e == 'x' && i + 1 < t->n && hexval(t->p[i + 1]) >= 0) {
+			} else if (e == 'x' && i + 1 < t->n && hex_digit(t->p[i + 1]) >= 0) {
 				v = 0;
-				for (int k = 0; k < 2 && i + 1 < t->n && hexval(t->p[i + 1]) >= 0; k++)
-					v = v * 16 + (unsigned)hexval(t->p[++i]);
+				for (int k = 0; k < 2 && i + 1 < t->n && hex_digit(t->p[i + 1]) >= 0; k++)
+					v = v * 16 + (unsigned)hex_digit(t->p[++i]);
 			} else {
 				v = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' :
 				    e == 'b' ? '\b' : (unsigned char)e;

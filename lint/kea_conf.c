@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/cursor.h"
 #include "lint/lint.h"
 
 #define KJ_DEPTH_MAX 128		/* JSON nesting */
@@ -498,16 +499,6 @@ static bool jskip(struct jp *J)
 	}
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static int jstring(struct jp *J)
 {
@@ -548,7 +539,7 @@ static int jstring(struct jp *J)
 			case 't': v = '\t'; break;
 			case 'u':
 				for (size_t i = 2; i < 6; i++) {
-					int h = hexval(jpeek(J, i - 1));
+					int h = hex_digit(jpeek(J, i - 1));
 
 					if (h < 0) {
 						jerr(J, e, "bad \\u escape: expected 4 hex digits");
@@ -1104,8 +1095,8 @@ static bool hex_decode(const char *s, size_t n, struct obuf *b)
 			size_t d = 0;
 			unsigned v = 0;
 
-			while (i < n && hexval(s[i]) >= 0 && d < 3) {
-				v = v << 4 | (unsigned)hexval(s[i++]);
+			while (i < n && hex_digit(s[i]) >= 0 && d < 3) {
+				v = v << 4 | (unsigned)hex_digit(s[i++]);
 				d++;
 			}
 			if (d == 0 || d > 2 || (i < n && s[i] != ':' && s[i] != ' '))
@@ -1116,15 +1107,15 @@ static bool hex_decode(const char *s, size_t n, struct obuf *b)
 		return true;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (hexval(s[i]) < 0)
+		if (hex_digit(s[i]) < 0)
 			return false;
 	/* Straight pairs, with a leading 0 nibble when the count is odd. */
 	size_t i = 0;
 
 	if (n % 2 == 1)
-		ob_byte(b, (unsigned)hexval(s[i++]));
+		ob_byte(b, (unsigned)hex_digit(s[i++]));
 	for (; i < n; i += 2)
-		ob_byte(b, (unsigned)(hexval(s[i]) << 4 | hexval(s[i + 1])));
+		ob_byte(b, (unsigned)(hex_digit(s[i]) << 4 | hex_digit(s[i + 1])));
 	return true;
 }
 
@@ -1151,7 +1142,7 @@ static bool num_parse(const char *s, size_t n, bool sign, int64_t *out)
 	if (n == 0 || n > 16)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		int d = hex ? hexval(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+		int d = hex ? hex_digit(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 
 		if (d < 0)
 			return false;
@@ -1429,8 +1420,8 @@ static void x_next(struct xp *X)
 		X->pos = j + 1;
 		return;
 	}
-	if (c == '0' && i + 2 < n && (s[i + 1] == 'x' || s[i + 1] == 'X') && hexval(s[i + 2]) >= 0) {
-		for (j = i + 2; j < n && hexval(s[j]) >= 0; j++)
+	if (c == '0' && i + 2 < n && (s[i + 1] == 'x' || s[i + 1] == 'X') && hex_digit(s[i + 2]) >= 0) {
+		for (j = i + 2; j < n && hex_digit(s[j]) >= 0; j++)
 			;
 		X->t = XT_HEX;
 		X->toff = i + 2;
@@ -1439,13 +1430,13 @@ static void x_next(struct xp *X)
 		return;
 	}
 	/* Kea's addr6: [0-9a-fA-F]*\:[0-9a-fA-F]*\:[0-9a-fA-F:.]* */
-	for (j = i; j < n && hexval(s[j]) >= 0; j++)
+	for (j = i; j < n && hex_digit(s[j]) >= 0; j++)
 		;
 	if (j < n && s[j] == ':') {
-		for (j++; j < n && hexval(s[j]) >= 0; j++)
+		for (j++; j < n && hex_digit(s[j]) >= 0; j++)
 			;
 		if (j < n && s[j] == ':') {
-			for (; j < n && (hexval(s[j]) >= 0 || s[j] == ':' || s[j] == '.'); j++)
+			for (; j < n && (hex_digit(s[j]) >= 0 || s[j] == ':' || s[j] == '.'); j++)
 				;
 			X->t = XT_IP6;
 			X->tlen = j - i;

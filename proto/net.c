@@ -240,22 +240,12 @@ const char *net_mac_str(const uint8_t mac[6], char *buf, size_t cap)
 	return buf;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 bool net_mac_parse(const char *s, uint8_t mac[6])
 {
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(s[0]);
-		int lo = hi < 0 ? -1 : hexval(s[1]);
+		int hi = hex_digit(s[0]);
+		int lo = hi < 0 ? -1 : hex_digit(s[1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
