@@ -26,16 +26,19 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 NETTLE_LIBS := $(shell pkg-config --libs nettle 2>/dev/null || echo -lnettle)
 # libiscsi: netboot-firmware's sanboot is a real initiator (the same library the probes use).
 ISCSI_LIBS  := $(shell pkg-config --libs libiscsi 2>/dev/null || echo -liscsi)
+LIBNET_LIBS := $(shell libnet-config --libs 2>/dev/null || echo -lnet)
 ALL_CFLAGS  := $(CSTD) $(OPT) $(WARN) $(SAN) -I. $(PCAP_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(SAN) $(LDFLAGS)
 
 PROTO_SRC   := $(sort $(wildcard proto/*.c))
 CHECKER_SRC := $(filter-out checker/main.c,$(sort $(wildcard checker/*.c)))
 LINT_SRC    := $(sort $(wildcard lint/*.c))
+PROBE_SRC   := $(sort $(wildcard probes/*.c))
 REPORT_SRC  := $(sort $(wildcard reports/*.c))
 SERVER_SRC  := $(filter-out server/main.c,$(sort $(wildcard server/*.c)))
 FW_SRC      := $(filter-out firmware/main.c,$(sort $(wildcard firmware/*.c)))
-LIB_SRC     := $(PROTO_SRC) $(CHECKER_SRC) $(LINT_SRC) $(REPORT_SRC) $(SERVER_SRC) $(FW_SRC)
+LIB_SRC     := $(PROTO_SRC) $(CHECKER_SRC) $(LINT_SRC) $(REPORT_SRC) $(SERVER_SRC) $(FW_SRC) \
+               $(PROBE_SRC)
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -60,7 +63,7 @@ $(BUILD)/lib/libnbc.a: $(LIB_OBJ)
 
 $(NBC): $(BUILD)/obj/checker/main.o $(BUILD)/lib/libnbc.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(LIBNET_LIBS) $(ISCSI_LIBS)
 
 $(SERVE): $(BUILD)/obj/server/main.o $(BUILD)/lib/libnbc.a
 	@mkdir -p $(dir $@)
@@ -129,6 +132,7 @@ e2e: $(SERVE) $(NBC) $(FIRMWARE) $(GEN_BIN)
 	@sh tests/e2e/firmware.sh $(SERVE) $(FIRMWARE) $(NBC)
 	@sh tests/e2e/live.sh $(SERVE) $(FIRMWARE) $(NBC) $(GEN_BIN)
 	@sh tests/e2e/gate.sh $(FIRMWARE) $(NBC)
+	@sh tests/e2e/probe.sh $(SERVE) $(NBC)
 
 # Real third-party software: QEMU + Debian's iPXE ROM against netboot-serve, and
 # netboot-firmware against ISC dhcpd, dnsmasq, tftpd-hpa, tgt and python's http.server.

@@ -16,6 +16,7 @@
 #include "checker/pcapng.h"
 #include "checker/rules.h"
 #include "lint/lint_cmd.h"
+#include "probes/probe.h"
 #include "proto/net.h"
 #include "reports/report.h"
 
@@ -33,6 +34,7 @@ static void usage(FILE *out)
 	      "  lint [options] PATH...      check DHCP/TFTP/pxelinux/iPXE configuration statically\n"
 	      "                              (lint --help)\n"
 	      "  gate --server CMD...        boot the firmware against candidate servers (gate --help)\n"
+	      "  probe --iface IF [options]  ask the network what each kind of client gets (probe --help)\n"
 	      "  decode [-r] FILE            print each DHCP and TFTP packet as tab-separated fields\n"
 	      "  rules                       list the rules\n"
 	      "  explain RULE-ID             describe one rule and its fix\n"
@@ -471,6 +473,8 @@ int main(int argc, char **argv)
 		return lint_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "gate") == 0)
 		return gate_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "probe") == 0)
+		return probe_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "rules") == 0)
 		return cmd_rules(argc - 1, argv + 1);
 	if (strcmp(cmd, "explain") == 0)
