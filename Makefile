@@ -100,6 +100,7 @@ golden: $(NBC) $(GEN_BIN)
 	@sh tests/reports/html.sh $(NBC)
 	@sh tests/lint/run.sh $(NBC)
 	@sh tests/golden/diff.sh $(NBC)
+	@sh tests/golden/explain.sh $(NBC)
 
 # Benchmarks against the peers (tftpd-hpa, tgt, dnsmasq, ISC dhcpd, perfdhcp); not a test.
 bench: $(SERVE) $(NBC) $(GEN_BIN) $(BUILD)/bench/pcaploop

@@ -11,6 +11,7 @@
 #include "checker/decode.h"
 #include "checker/diff.h"
 #include "checker/expect.h"
+#include "checker/explain.h"
 #include "checker/gate.h"
 #include "checker/live.h"
 #include "checker/pcapng.h"
@@ -407,16 +408,14 @@ static int cmd_rules(int argc, char **argv)
 		const struct lint_rule *l = lint_rules_table(&n);
 
 		for (size_t i = 0; i < n; i++)
-			printf("%-26s %-8s %s (lint)\n", l[i].id, nbc_sev_name(l[i].sev),
-			       l[i].summary);
+			printf("%-26s %-8s %s (%s)\n", l[i].id, nbc_sev_name(l[i].sev),
+			       l[i].summary, l[i].only);
 	}
 	return EXIT_CLEAN;
 }
 
 static int cmd_explain(int argc, char **argv)
 {
-	const struct rule *r;
-	const struct lint_rule *l;
 	char up[64];
 	size_t i;
 
@@ -431,15 +430,7 @@ static int cmd_explain(int argc, char **argv)
 	for (i = 0; argv[1][i] && i + 1 < sizeof(up); i++)
 		up[i] = (char)(argv[1][i] >= 'a' && argv[1][i] <= 'z' ? argv[1][i] - 32 : argv[1][i]);
 	up[i] = '\0';
-	r = rules_find(up);
-	l = lint_rule_find(up);
-	if (r)
-		printf("%s (%s)\n  %s\n\nfix:\n  %s\n\nsee docs/rules.md for an example\n", r->id,
-		       nbc_sev_name(r->sev), r->summary, r->hint);
-	else if (l)
-		printf("%s (%s, lint only)\n  %s\n\nfix:\n  %s\n\nsee docs/rules.md and docs/lint.md\n",
-		       l->id, nbc_sev_name(l->sev), l->summary, l->hint);
-	else
+	if (explain_print(stdout, up) < 0)
 		return usage_error("no rule '%s' (netboot-check rules lists them)", argv[1]);
 	return EXIT_CLEAN;
 }

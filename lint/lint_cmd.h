@@ -6,12 +6,14 @@
 
 #include "lint/lint.h"
 
-/* The configuration-only rules (rules.c has the traffic rules; some IDs are shared). */
+/* The rules only lint or probe report (rules.c has the traffic rules; the IDs that name the
+ * same fault are shared). */
 struct lint_rule {
 	const char *id;
 	enum nbc_sev sev;
 	const char *summary;
 	const char *hint;
+	const char *only;	/* "lint" or "probe": the command that reports it */
 };
 const struct lint_rule *lint_rules_table(size_t *n);
 const char *lint_rule_hint(const char *id);

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "checker/rules.h"
+#include "lint/lint_cmd.h"
 #include "probes/probe_priv.h"
 #include "proto/cursor.h"
 #include "proto/net.h"
@@ -40,21 +41,13 @@ void probe_text(const uint8_t *p, size_t n, char *dst, size_t cap)
 	view_to_printable((struct view){ p, len }, dst, cap);
 }
 
-static const char HINT_NO_ANSWER[] =
-	"Nobody answered this kind of client: check that a DHCP server (or proxyDHCP) serves "
-	"this segment and matches the client (option 60 PXEClient, option 93 arch, user-class "
-	"iPXE), that a relay (ip helper-address) forwards to it, and that the switch port is "
-	"forwarding (PortFast).";
-
 const char *probe_hint(const char *rule)
 {
 	const struct rule *x = rules_find(rule);
 
 	if (x)
 		return x->hint;
-	if (strcmp(rule, PROBE_R_NO_ANSWER) == 0)
-		return HINT_NO_ANSWER;
-	return NULL;
+	return lint_rule_hint(rule);	/* NBC-PROBE-NO-ANSWER: lint/lint_rules.c */
 }
 
 struct probe_finding *probe_add(struct probe_run *r, int test, const char *rule, enum nbc_sev sev,
