@@ -720,14 +720,17 @@ static const char HINT_MULTI[] =
 	"or make it ignore PXE clients, or run the boot server as proxyDHCP (dnsmasq "
 	"dhcp-range=...,proxy).";
 static const char HINT_NAK[] =
-	"A DHCP server that does not own this range is sending NAKs. Make it non-authoritative "
-	"for the segment (ISC dhcpd: `not authoritative;`) or remove it.";
+	"A DHCP server that does not own this client's lease is sending NAKs. ISC dhcpd NAKs "
+	"requests for addresses in a subnet it declares but outside its own ranges, authoritative "
+	"or not: keep one DHCP server per segment (or a dhcpd failover pair), or remove the "
+	"subnet declaration from the foreign server.";
 static const char HINT_209[] =
 	"PXE ROMs do not ask for 209/210, so servers that only send requested options omit them. "
 	"ISC dhcpd: option space pxelinux; site-option-space \"pxelinux\"; and option "
 	"dhcp-parameter-request-list = concat(option dhcp-parameter-request-list, d0, d1, d2, d3); "
 	"dnsmasq: dhcp-option-force=209,pxelinux.cfg/boot and dhcp-option-force=210,/; Kea: "
-	"always-send: true on the option-data.";
+	"an option-def for 208-210 (Kea has none built in) and always-send: true on the "
+	"option-data.";
 static const char HINT_ORDER[] =
 	"pxelinux asks for pxelinux.cfg/<UUID>, 01-<mac>, the hex IP shortened one digit at a "
 	"time, then default (syslinux pxelinux docs). A different order points at a different "
@@ -750,14 +753,16 @@ static const char HINT_RETRANSMIT[] =
 	"duplicate DATA (Sorcerer's Apprentice).";
 static const char HINT_BLKSIZE[] =
 	"Cap the TFTP block size below the path MTU minus 32: tftpd-hpa --blocksize 1468 for a "
-	"1500-byte MTU (1388 over WireGuard), dnsmasq tftp-mtu=1500.";
+	"1500-byte MTU (1388 over WireGuard); dnsmasq already keeps blksize under its interface's "
+	"MTU, so give it the smaller path MTU with tftp-mtu (e.g. tftp-mtu=1420).";
 static const char HINT_LINK_DELAY[] =
 	"The switch port was not forwarding yet: enable PortFast/edge port (or disable STP) on "
 	"access ports of boot clients, and check LACP/link negotiation time.";
 static const char HINT_STALLED[] =
 	"Compare with a client that boots: the next stage never started. If iPXE went silent "
-	"after download, try ipxe.lkrn/ipxe.efi (native drivers) instead of undionly.kpxe/"
-	"snponly.efi; otherwise check the console of the client.";
+	"after download, try ipxe.pxe/ipxe.efi (iPXE's own NIC drivers) instead of undionly.kpxe/"
+	"snponly.efi (which drive the NIC through the ROM's UNDI/SNP); otherwise check the "
+	"console of the client.";
 
 static struct rule table[] = {
 	{ "NBC-LOOP-USERCLASS", NBC_SEV_ERROR,

@@ -452,7 +452,8 @@ const char rule_hint_iscsi_login[] =
 const char rule_hint_iscsi_chap[] =
 	"Set matching credentials: in iPXE `set username NAME` and `set password SECRET` (or DHCP "
 	"option 175.190/191) before sanboot; on the target the same user and secret (tgtadm "
-	"--op new --mode account). CHAP secrets must be 12 to 16 characters for many targets.";
+	"--op new --mode account). Windows' iSCSI initiator (and so WinPE on that disk later) takes "
+	"CHAP secrets of 12 to 16 characters only: choose one that fits.";
 const char rule_hint_not_bootable[] =
 	"Install an operating system onto the LUN first (sanboot || chain an installer with "
 	"keep-san set), or point the root path at the right LUN.";
