@@ -294,6 +294,21 @@ static void check_file_present(struct flow *f, const struct lint_offer *off,
 		     off->file, roots->tftp);
 }
 
+/* Does a client sending arch 7 get an EFI binary in this scope? (Then one sending 9 and
+ * getting a BIOS image is a config that matches 7 only.) */
+static bool code7_gets_efi(const struct lint_server *s, size_t scope)
+{
+	struct lint_offer *o = calloc(1, sizeof(*o));
+	bool efi;
+
+	if (o == NULL)
+		return false;
+	s->eval(s->priv, scope, lint_profile_get(LP_EFI64_PXE), o);
+	efi = o->answered && o->has_file && eng_is_efi_binary(o->file);
+	free(o);
+	return efi;
+}
+
 static void check_offer(struct flow *f, const struct lint_server *s, size_t scope,
 			const struct lint_profile *p, const struct lint_offer *off)
 {
@@ -329,8 +344,9 @@ static void check_offer(struct flow *f, const struct lint_server *s, size_t scop
 		pend(f, "NBC-ARCH-MISMATCH", NBC_SEV_ERROR, off->file_loc, sname, p,
 		     "a UEFI x64 client (option 93 = %d) is handed %s, a BIOS (real-mode) image%s",
 		     p->arch, off->file,
-		     p->arch == 9 ? ": the config matches arch code 7 only, some firmware sends 9"
-				  : "");
+		     p->arch == 9 && code7_gets_efi(s, scope)
+			     ? ": the config matches arch code 7 only, some firmware sends 9"
+			     : "");
 	/* TFTP needs a server to ask. */
 	if (!is_url(off->file) && !off->has_next_server && !off->next_server_is_self &&
 	    !(off->opt[66].defined && off->opt[66].sent))

@@ -1201,6 +1201,12 @@ static bool field_encode(uint8_t t, const char *s, size_t n, struct obuf *b, boo
 		ob_add(b, s, n);
 		return true;
 	case OT_BINARY:
+		/* A binary field of a csv-format value goes through Kea's decodeHex, which takes
+		 * plain digits only; colons and spaces are for csv-format false (seen with
+		 * kea-dhcp4 -t 2.2: "f1:00:74:7e" refused, "F100747E" accepted). */
+		if (memchr(s, ':', n) != NULL || memchr(s, ' ', n) != NULL)
+			return *why = "a binary value in csv-format takes plain hex digits "
+				      "(F100747E), not colons or spaces", false;
 		return hex_decode(s, n, b) || (*why = "not a hex string", false);
 	case OT_FQDN:
 		return fqdn_encode(s, n, b) || (*why = "not a domain name", false);
