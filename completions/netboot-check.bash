@@ -50,7 +50,7 @@ _netboot_check_ifaces()
 _netboot_check()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= i
-	local cmds="analyze live diff lint gate decode rules explain help"
+	local cmds="analyze live diff lint gate probe decode rules explain help"
 	local opts
 
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -99,6 +99,7 @@ _netboot_check()
 		case $cmd in
 		analyze) _netboot_check_words "$cur" text json junit sarif html ;;
 		lint) _netboot_check_words "$cur" text gnu github json junit sarif ;;
+		probe) _netboot_check_words "$cur" text json junit ;;
 		*) _netboot_check_words "$cur" text json ;;
 		esac
 		return 0
@@ -113,7 +114,12 @@ _netboot_check()
 		*:-f | *:--filter)
 		return 0 # free-form values: nothing to offer
 		;;
-	live:-i | gate:--server-iface) _netboot_check_ifaces "$cur"; return 0 ;;
+	live:-i | gate:--server-iface | probe:--iface) _netboot_check_ifaces "$cur"; return 0 ;;
+	probe:--profile) _netboot_check_words "$cur" bios-pxe efi64-pxe arm64 ipxe-bios pxelinux; return 0 ;;
+	probe:--server | probe:--wait | probe:--mac | probe:--uuid | probe:--ip | probe:--rate | \
+		probe:--max-bytes | probe:--iscsi | probe:--chap-user | probe:--chap-secret)
+		return 0
+		;;
 	*:--export | *:--keep | *:--tftp-root | *:--http-root) _netboot_check_dirs "$cur"; return 0 ;;
 	*:-r | *:-o | *:-w | *:--expect | *:--site | *:--annotate | *:--baseline | \
 		*:--write-baseline | *:--junit | *:--sarif | *:--firmware | diff:--gold)
@@ -158,6 +164,10 @@ _netboot_check()
 		opts="--server --site --expect --profile --timeout --ready-timeout --server-iface --server-ip
 		      --firmware --keep --format --junit --sarif --fail-on --stall-timeout --enable
 		      --disable --verbose --help"
+		;;
+	probe)
+		opts="--iface --server --wait --request --profile --mac --uuid --ip --rate --timeout
+		      --max-bytes --iscsi --chap-user --chap-secret --format --fail-on -o --help"
 		;;
 	decode) opts="-r --help" ;;
 	explain)

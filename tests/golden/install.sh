@@ -59,10 +59,7 @@ for t in netboot-serve netboot-firmware; do
 done
 
 # Every subcommand's --help: exit 0 and a usage text on standard output.
-cmds="analyze live lint decode rules explain"
-for c in gate diff; do
-	"$nbc" --help 2> /dev/null | grep -q "^  $c " && cmds="$cmds $c"
-done
+cmds="analyze live lint decode rules explain gate diff probe"
 for c in $cmds; do
 	"$nbc" "$c" --help > "$tmp/h.$c" 2> "$tmp/e.$c"
 	rc=$?
