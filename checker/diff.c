@@ -1,12 +1,17 @@
 /* diff.c: `netboot-check diff GOOD BAD`: align a boot that worked with one that did not, name the first divergence. */
+/* nftw() is XSI. */
+#define _XOPEN_SOURCE 700
 #include "checker/diff.h"
 
 #include <ctype.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "checker/capture.h"
@@ -45,9 +50,13 @@ static void usage(FILE *out)
 	      "\n"
 	      "  --good-client MAC       the client to take from GOOD (default: the first that booted)\n"
 	      "  --bad-client MAC        the client to take from BAD (default: the first that did not)\n"
-	      "  --gold NAME|FILE        compare BAD with a gold capture of the reference pair\n"
-	      "                          (pcaps/gold/NAME.pcap, e.g. seed-flow) instead of GOOD\n"
-	      "  --format text|json      (default text)\n"
+	      "  --gold NAME|FILE|SITE   compare BAD with the gold flow of the reference pair\n"
+	      "                          instead of GOOD: a gold capture (pcaps/gold/NAME.pcap,\n"
+	      "                          e.g. seed-flow, or a capture file), or a site file: then\n"
+	      "                          netboot-serve --site SITE and netboot-firmware boot\n"
+	      "                          against each other now, as BAD's client would (through\n"
+	      "                          gate, as root), and that capture is the gold flow\n"
+	      "  --format text|json|html (default text; html: one self-contained page)\n"
 	      "  -o FILE                 write the result to FILE\n"
 	      "\n"
 	      "exit status: 0 the boots do not diverge, 1 they do, 2 a capture cannot be read or\n"
@@ -452,33 +461,233 @@ static void write_json(FILE *out, const struct side *g, const struct side *b,
 	fputs("\n}\n", out);
 }
 
-/* A gold capture: FILE as given, else NAME under pcaps/gold here or in the build's tree. */
-static int gold_path(const char *name, char *out, size_t cap)
+static void html_cell(FILE *out, const struct side *sd, int i)
+{
+	const struct nbc_stage *st;
+
+	if (i < 0) {
+		fputs("<td class=none>-</td>", out);
+		return;
+	}
+	st = &sd->c->stages[i];
+	fprintf(out, "<td class=%s><b>#%llu %s %s</b><br>", nbc_result_name(st->result),
+		(unsigned long long)st->frame, nbc_stage_name(st->kind),
+		nbc_result_name(st->result));
+	report_html_string(out, st->detail);
+	fputs("</td>", out);
+}
+
+/* One self-contained page (no fetches), escaped as analyze's HTML report is. */
+static void write_html(FILE *out, const struct side *g, const struct side *b,
+		       const struct result *res)
+{
+	const struct side *sides[2] = { g, b };
+	char mac[24];
+
+	fputs("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
+	      "<title>netboot-check diff</title>\n<style>"
+	      "body{font:14px sans-serif;margin:1.5em}table{border-collapse:collapse;width:100%}"
+	      "td,th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;font:12px monospace}"
+	      "td.ok{background:#eef8ee}td.failed{background:#fbe9e9}td.partial{background:#fdf3e1}"
+	      "td.none{color:#999}tr.first{outline:3px solid #c00}.mark{text-align:center}"
+	      ".div{font-size:15px;padding:.6em;border-left:4px solid #c00;background:#fff5f5}"
+	      "</style></head><body>\n<h1>netboot-check diff</h1>\n<ul>", out);
+	for (int k = 0; k < 2; k++) {
+		client_name(sides[k]->c, mac, sizeof(mac));
+		fprintf(out, "<li><b>%s</b>: ", sides[k]->role);
+		report_html_string(out, sides[k]->path);
+		fputs(", client ", out);
+		report_html_string(out, mac);
+		fprintf(out, ": %s, %zu stages</li>", nbc_verdict_name(sides[k]->c->verdict),
+			sides[k]->c->nstages);
+	}
+	fputs("</ul>\n<p class=div>", out);
+	if (res->first < 0) {
+		fputs("No divergence: the same stages with the same results.", out);
+	} else {
+		fputs("<b>First divergence:</b> ", out);
+		report_html_string(out, res->sentence);
+	}
+	fputs("</p>\n<table><tr><th>good</th><th></th><th>bad</th></tr>\n", out);
+	for (size_t k = 0; k < res->npairs; k++) {
+		const struct pair *p = &res->pairs[k];
+
+		fprintf(out, "<tr%s>", (long)k == res->first ? " class=first" : "");
+		html_cell(out, g, p->g);
+		fprintf(out, "<td class=mark>%s</td>",
+			p->same ? "=" : p->g >= 0 && p->b >= 0 ? "&ne;" : "|");
+		html_cell(out, b, p->b);
+		fputs("</tr>\n", out);
+	}
+	fputs("</table>\n", out);
+	size_t nf = 0;
+
+	for (size_t i = 0; i < b->r->nfindings; i++) {
+		const struct nbc_finding *f = &b->r->findings[i];
+
+		if (f->client != b->ci)
+			continue;
+		if (nf++ == 0)
+			fputs("<h2>The bad client's findings</h2>\n<ul>", out);
+		fprintf(out, "<li><b>%s %s</b> frame %llu: ", nbc_sev_name(f->sev), f->rule,
+			(unsigned long long)f->frame);
+		report_html_string(out, f->message);
+		if (f->hint) {
+			fputs("<br><i>fix:</i> ", out);
+			report_html_string(out, f->hint);
+		}
+		fputs("</li>", out);
+	}
+	if (nf)
+		fputs("</ul>\n", out);
+	fprintf(out, "<p><small>netboot-check %s</small></p>\n</body></html>\n", NBC_VERSION);
+}
+
+/* Does path start like a pcap or pcapng file? */
+static bool is_capture(const char *path)
+{
+	static const uint32_t magics[] = { 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
+					   0x0a0d0d0a };
+	uint32_t m = 0;
+	FILE *f = fopen(path, "rb");
+	bool yes = false;
+
+	if (f == NULL)
+		return false;
+	if (fread(&m, sizeof(m), 1, f) == 1)
+		for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+			yes = yes || m == magics[i];
+	fclose(f);
+	return yes;
+}
+
+/* The directory of our own executable (for netboot-serve beside it, and pcaps/gold). */
+static bool exe_dir(char *out, size_t cap)
+{
+	ssize_t n = readlink("/proc/self/exe", out, cap - 1);
+	char *slash;
+
+	if (n <= 0)
+		return false;
+	out[n] = '\0';
+	slash = strrchr(out, '/');
+	if (slash == NULL)
+		return false;
+	*slash = '\0';
+	return true;
+}
+
+/* A gold capture: a capture file as given, else NAME under pcaps/gold here or in the build's
+ * tree. 1: found; 0: not a capture (maybe a site file); -1: nothing of that name. */
+static int gold_capture(const char *name, char *out, size_t cap)
 {
 	struct stat st;
-	char exe[4096];
-	ssize_t n;
+	char dir[PATH_MAX];
 
-	if (strchr(name, '/') || stat(name, &st) == 0) {
+	if (stat(name, &st) == 0 && S_ISREG(st.st_mode)) {
 		snprintf(out, cap, "%s", name);
-		return 0;
+		return is_capture(name) ? 1 : 0;
 	}
 	snprintf(out, cap, "pcaps/gold/%s.pcap", name);
 	if (stat(out, &st) == 0)
-		return 0;
+		return 1;
 	/* The build tree: build/bin/netboot-check -> ../../pcaps/gold. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-
-		if (slash)
-			*slash = '\0';
-		snprintf(out, cap, "%s/../../pcaps/gold/%s.pcap", exe, name);
+	if (exe_dir(dir, sizeof(dir))) {
+		snprintf(out, cap, "%s/../../pcaps/gold/%s.pcap", dir, name);
 		if (stat(out, &st) == 0)
-			return 0;
+			return 1;
 	}
 	return -1;
+}
+
+/* gate's profile for the client: one that began as iPXE, a UEFI x64 ROM, else a BIOS ROM. */
+static const char *gate_profile(const struct nbc_client *c)
+{
+	if (c->nstages > 0 && c->stages[0].kind == NBC_STAGE_IPXE_DHCP)
+		return "ipxe";
+	return c->arch == 7 || c->arch == 9 ? "efi64" : "bios";
+}
+
+/*
+ * The gold flow for a site: netboot-serve --site SITE and netboot-firmware, booted against
+ * each other now by `netboot-check gate` (a namespace pair, the firmware as the profile
+ * that fits BAD's client); its capture, kept in a temporary directory, is the good side.
+ */
+static int gold_from_site(const char *site, const struct nbc_client *bad, char *out,
+			  size_t cap, char *tmpdir, size_t tcap)
+{
+	char dir[PATH_MAX], serve[PATH_MAX + 32], server[2 * PATH_MAX + 64], self[PATH_MAX];
+	char site_abs[PATH_MAX], log[PATH_MAX + 16];
+	const char *profile = gate_profile(bad);
+	struct stat st;
+	pid_t pid;
+	int status = 0;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "netboot-check diff: --gold %s is a site file: booting the reference "
+				"pair needs root (network namespaces)\n", site);
+		return -1;
+	}
+	if (!exe_dir(dir, sizeof(dir)) || realpath(site, site_abs) == NULL) {
+		fprintf(stderr, "netboot-check diff: --gold %s: cannot resolve it\n", site);
+		return -1;
+	}
+	snprintf(self, sizeof(self), "%s/netboot-check", dir);
+	snprintf(serve, sizeof(serve), "%s/netboot-serve", dir);
+	if (stat(serve, &st) != 0) {
+		fprintf(stderr, "netboot-check diff: --gold: no netboot-serve beside %s\n", self);
+		return -1;
+	}
+	snprintf(tmpdir, tcap, "/tmp/nbc-gold-XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("netboot-check diff: mkdtemp");
+		return -1;
+	}
+	snprintf(server, sizeof(server), "%s --site %s --iface {iface}", serve, site_abs);
+	snprintf(log, sizeof(log), "%s/gate.log", tmpdir);
+	fprintf(stderr, "netboot-check diff: booting the reference pair for %s as %s "
+			"(netboot-check gate)...\n", site, profile);
+	pid = fork();
+	if (pid < 0) {
+		perror("netboot-check diff: fork");
+		return -1;
+	}
+	if (pid == 0) {
+		FILE *f = freopen(log, "w", stdout);
+
+		if (f == NULL || dup2(fileno(stdout), 2) < 0)
+			_exit(2);
+		execl(self, self, "gate", "--server", server, "--profile", profile, "--keep",
+		      tmpdir, "--timeout", "60", (char *)NULL);
+		_exit(2);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+		fprintf(stderr, "netboot-check diff: the reference pair could not run for %s (see "
+				"%s)\n", site, log);
+		return -1;
+	}
+	snprintf(out, cap, "%s/%s.pcap", tmpdir, profile);
+	if (stat(out, &st) != 0) {
+		fprintf(stderr, "netboot-check diff: no capture of the reference pair (see %s)\n",
+			log);
+		return -1;
+	}
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == 0 ? 0 : -1;
+}
+
+/* The temporary directory gate kept its capture and logs in (never a link followed). */
+static void remove_tree(const char *dir)
+{
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		fprintf(stderr, "netboot-check diff: kept %s\n", dir);
 }
 
 int diff_main(int argc, char **argv)
@@ -495,7 +704,7 @@ int diff_main(int argc, char **argv)
 	const char *goodc = NULL, *badc = NULL, *gold = NULL, *format = "text", *outpath = NULL;
 	struct side g = { .role = "good" }, b = { .role = "bad" };
 	struct result res = { 0 };
-	char goldbuf[4096];
+	char goldbuf[PATH_MAX + 64], tmpdir[64] = "";
 	uint8_t mac[6];
 	FILE *out = stdout;
 	int ch, rc = EXIT_CANNOT;
@@ -515,9 +724,10 @@ int diff_main(int argc, char **argv)
 			gold = optarg;
 			break;
 		case O_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
-				fprintf(stderr, "netboot-check diff: --format takes text or json, not "
-						"'%s'\n", optarg);
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "html") != 0) {
+				fprintf(stderr, "netboot-check diff: --format takes text, json or html, "
+						"not '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
 			format = optarg;
@@ -539,19 +749,27 @@ int diff_main(int argc, char **argv)
 			"GOOD and BAD");
 		return EXIT_USAGE;
 	}
+	b.path = argv[optind + (gold ? 0 : 1)];
 	if (gold) {
-		if (gold_path(gold, goldbuf, sizeof(goldbuf)) != 0) {
-			fprintf(stderr, "netboot-check diff: no gold capture '%s' (a file, or a name "
-					"in pcaps/gold)\n", gold);
+		int k = gold_capture(gold, goldbuf, sizeof(goldbuf));
+
+		if (k < 0) {
+			fprintf(stderr, "netboot-check diff: no gold capture or site file '%s' (a "
+					"capture, a name in pcaps/gold, or a site file)\n", gold);
 			return EXIT_CANNOT;
 		}
+		/* A site file: BAD first, to know which client to boot as. */
+		if (k == 0) {
+			if (load(&b, badc, false) != 0 ||
+			    gold_from_site(gold, b.c, goldbuf, sizeof(goldbuf), tmpdir,
+					   sizeof(tmpdir)) != 0)
+				goto done;
+		}
 		g.path = goldbuf;
-		b.path = argv[optind];
 	} else {
 		g.path = argv[optind];
-		b.path = argv[optind + 1];
 	}
-	if (load(&g, goodc, true) != 0 || load(&b, badc, false) != 0)
+	if (load(&g, goodc, true) != 0 || (b.e == NULL && load(&b, badc, false) != 0))
 		goto done;
 	res.pairs = calloc(g.n + b.n + 1, sizeof(*res.pairs));
 	if (res.pairs == NULL)
@@ -567,6 +785,8 @@ int diff_main(int argc, char **argv)
 	}
 	if (strcmp(format, "json") == 0)
 		write_json(out, &g, &b, &res);
+	else if (strcmp(format, "html") == 0)
+		write_html(out, &g, &b, &res);
 	else
 		write_text(out, &g, &b, &res);
 	rc = res.first < 0 ? EXIT_SAME : EXIT_DIVERGE;
@@ -575,6 +795,8 @@ int diff_main(int argc, char **argv)
 		rc = EXIT_CANNOT;
 	}
 done:
+	if (tmpdir[0] && getenv("NBC_KEEP_GOLD") == NULL)
+		remove_tree(tmpdir);
 	free(res.pairs);
 	free(g.keys);
 	free(b.keys);

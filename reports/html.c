@@ -85,7 +85,7 @@ static void esc_n(FILE *out, const char *s, size_t n)
 	}
 }
 
-static void esc(FILE *out, const char *s)
+void report_html_string(FILE *out, const char *s)
 {
 	esc_n(out, s, SIZE_MAX);
 }
@@ -144,7 +144,7 @@ static int svg_lines(FILE *out, double x, int y, const char *cls, const char *le
 			fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"%s\">", x + (n ? 2 * LD_CHAR : 0),
 				y + n * LD_LINE, cls);
 			if (n == 0)
-				esc(out, lead);
+				report_html_string(out, lead);
 			esc_n(out, p, take);
 			fputs(cut ? "...</text>\n" : "</text>\n", out);
 		}
@@ -355,7 +355,7 @@ static void ladder(FILE *out, const struct nbc_report *r, int ci)
 	fprintf(out, "<svg class=\"ladder\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		"role=\"img\" aria-label=\"ladder diagram of client ",
 		L.width, h, L.width, h);
-	esc(out, name);
+	report_html_string(out, name);
 	fputs("\">\n", out);
 	for (int i = 0; i <= L.nsrv; i++) {
 		double x = LD_CLIENT + LD_LANE * i;
@@ -391,15 +391,15 @@ static void findings_table(FILE *out, const struct nbc_report *r, int ci)
 		any = true;
 		fprintf(out, "<tr class=\"finding\"><td class=\"%s\">%s</td><td class=\"rule\">",
 			sev_cls(fd->sev), nbc_sev_name(fd->sev));
-		esc(out, fd->rule);
+		report_html_string(out, fd->rule);
 		fprintf(out, "</td><td>%llu</td><td>", (unsigned long long)fd->frame);
 		if (ci >= 0 && fd->stage >= 0 && (size_t)fd->stage < r->clients[ci].nstages)
 			fputs(nbc_stage_name(r->clients[ci].stages[fd->stage].kind), out);
 		fputs("</td><td>", out);
-		esc(out, fd->message);
+		report_html_string(out, fd->message);
 		if (fd->hint && fd->hint[0]) {
 			fputs("<br><span class=\"hint\">fix: ", out);
-			esc(out, fd->hint);
+			report_html_string(out, fd->hint);
 			fputs("</span>", out);
 		}
 		fputs("</td></tr>\n", out);
@@ -421,7 +421,7 @@ static void stage_table(FILE *out, const struct nbc_client *c)
 		fprintf(out, "</td><td>%.3f</td><td>%s%s</td><td class=\"%s\">%s</td><td>", st->time,
 			nbc_stage_name(st->kind), st->terminal ? " (terminal)" : "",
 			res_cls(st->result), nbc_result_name(st->result));
-		esc(out, st->detail);
+		report_html_string(out, st->detail);
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
@@ -436,7 +436,7 @@ static void client_section(FILE *out, const struct nbc_report *r, int ci)
 	nbc_personality_str(c->personality, pers, sizeof(pers));
 	fprintf(out, "<section class=\"client\" id=\"i%u-c%d\" data-verdict=\"%s\">\n<h3>client ",
 		html_sections, ci + 1, nbc_verdict_name(c->verdict));
-	esc(out, client_label(c, name, sizeof(name)));
+	report_html_string(out, client_label(c, name, sizeof(name)));
 	fprintf(out, " <span class=\"%s\">%s</span></h3>\n<p class=\"facts\">",
 		verdict_cls(c->verdict), v);
 	if (c->ip)
@@ -476,7 +476,7 @@ static void summary_table(FILE *out, const struct nbc_report *r, const struct re
 		nbc_personality_str(c->personality, pers, sizeof(pers));
 		fprintf(out, "<tr data-verdict=\"%s\"><td><a href=\"#i%u-c%zu\">",
 			nbc_verdict_name(c->verdict), html_sections, i + 1);
-		esc(out, client_label(c, name, sizeof(name)));
+		report_html_string(out, client_label(c, name, sizeof(name)));
 		fprintf(out, "</a></td><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%s</td>"
 			"<td>%llu</td><td>%llu</td><td>%zu</td><td>%zu</td></tr>\n",
 			c->ip ? net_ip_str(c->ip, ip, sizeof(ip)) : "",
@@ -543,7 +543,7 @@ void report_html(FILE *out, const struct nbc_report *r, const struct report_opts
 	fprintf(out, "<section class=\"input\" id=\"i%u\">\n<h2>", html_sections);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		fputs(i ? ", " : "", out);
-		esc(out, r->inputs[i]);
+		report_html_string(out, r->inputs[i]);
 	}
 	fprintf(out, "</h2>\n<p class=\"meta\">%llu frames, %.3f s, %llu bytes captured; decoded "
 		"%llu DHCP, %llu TFTP packets, %llu HTTP messages, %llu iSCSI PDUs",
@@ -567,9 +567,9 @@ void report_html(FILE *out, const struct nbc_report *r, const struct report_opts
 			(unsigned long long)st->malformed, st->malformed == 1 ? "" : "s");
 		if (st->nevents) {
 			fprintf(out, ", first in frame %llu (", (unsigned long long)st->events[0].frame);
-			esc(out, st->events[0].proto);
+			report_html_string(out, st->events[0].proto);
 			fputs(": ", out);
-			esc(out, st->events[0].reason);
+			report_html_string(out, st->events[0].reason);
 			fputs(")", out);
 		}
 		fputs("</p>\n", out);

@@ -52,5 +52,7 @@ const char *report_sarif_level(enum nbc_sev s);
 void report_html_begin(FILE *out);
 void report_html(FILE *out, const struct nbc_report *r, const struct report_opts *o);
 void report_html_end(FILE *out);
+/* Writes s as HTML text or attribute value, escaped as the page escapes everything. */
+void report_html_string(FILE *out, const char *s);
 
 #endif

@@ -44,6 +44,25 @@ PY
 "$NBC" diff --format json $S/ipxe-userclass-script.pcap $S/ipxe-userclass-loop.pcap > "$tmp/again.json" 2>/dev/null
 cmp -s "$tmp/loop.json" "$tmp/again.json" && ok || bad "JSON differs between runs"
 
+# HTML: one self-contained page with the same divergence and the aligned rows.
+"$NBC" diff --format html -o "$tmp/d.html" $S/ipxe-userclass-script.pcap $S/ipxe-userclass-loop.pcap 2>/dev/null
+python3 - "$tmp/d.html" <<'PY' && ok || bad "HTML report"
+import html.parser, sys
+t = open(sys.argv[1]).read()
+class P(html.parser.HTMLParser):
+    def __init__(s):
+        super().__init__(); s.rows = 0; s.first = 0; s.ext = []
+    def handle_starttag(s, tag, a):
+        a = dict(a)
+        if tag == "tr":
+            s.rows += 1; s.first += a.get("class") == "first"
+        for k in ("src", "href"):
+            if a.get(k): s.ext.append(a[k])
+p = P(); p.feed(t)
+assert p.rows == 1 + 6 and p.first == 1 and not p.ext, (p.rows, p.first, p.ext)
+assert "was handed undionly.kpxe" in t and "NBC-LOOP-USERCLASS" in t and t.isascii()
+PY
+
 # A boot against itself, and against the gold capture it is: no divergence, exit 0.
 "$NBC" diff pcaps/gold/seed-flow.pcap pcaps/gold/seed-flow.pcap > "$tmp/same.txt" 2>&1
 rc=$?
@@ -56,6 +75,26 @@ rc=$?
 rc=$?
 [ $rc -eq 1 ] && ok || bad "--gold vs 209 not delivered: exit $rc"
 grep -q 'other booting client' "$tmp/g.err" && ok || bad "several clients: no note naming --bad-client"
+
+# --gold SITE (as root): netboot-serve and netboot-firmware boot against each other now,
+# through gate, as the bad client would (a BIOS PXE ROM here); that capture is the good side.
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir -p "$tmp/site/root"
+	head -c 70000 /dev/urandom > "$tmp/site/root/undionly.kpxe"
+	head -c 60000 /dev/urandom > "$tmp/site/root/vmlinuz"
+	printf '#!ipxe\nchain http://192.0.2.1/vmlinuz\n' > "$tmp/site/root/boot.ipxe"
+	chmod -R a+rX "$tmp"
+	printf 'server.address = 192.0.2.1\ndhcp.pool = 192.0.2.100 192.0.2.150\ntftp.root = root\nhttp.root = root\nboot.bios = undionly.kpxe\nboot.ipxe-script = http://192.0.2.1/boot.ipxe\n' > "$tmp/site/seed.site"
+	(cd "$tmp/site" && "$NBC" diff --gold seed.site "$OLDPWD/$S/ipxe-userclass-loop.pcap") > "$tmp/gs.txt" 2> "$tmp/gs.err"
+	rc=$?
+	[ $rc -eq 1 ] && grep -q "the good client's ipxe-dhcp at frame [0-9]* was handed http://192.0.2.1/boot.ipxe; the bad client's ipxe-dhcp at frame 106 was handed undionly.kpxe" "$tmp/gs.txt" && ok ||
+		bad "--gold SITE: exit $rc: $(grep divergence "$tmp/gs.txt") $(tail -2 "$tmp/gs.err")"
+	grep -q '^good .*bios.pcap .*: booted' "$tmp/gs.txt" && ok || bad "--gold SITE: the reference pair did not boot"
+	ls -d /tmp/nbc-gold-* > /dev/null 2>&1 && bad "--gold SITE left /tmp/nbc-gold-* behind" || ok
+	ip netns list | grep -q '^nbcg-' && bad "--gold SITE left a namespace" || ok
+else
+	echo "diff: --gold SITE not tested (needs root)"
+fi
 
 # Picking clients; errors.
 mac=$("$NBC" analyze --format json $S/pxelinux-209-not-delivered.pcap | python3 -c 'import json,sys; print([c["mac"] for c in json.load(sys.stdin)["clients"] if c["stages"]][-1])')
@@ -71,6 +110,7 @@ rc=$?
 "$NBC" diff /nonexistent.pcap $S/ipxe-userclass-loop.pcap > /dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok || bad "missing capture: exit $rc"
 "$NBC" diff --gold no-such-gold $S/ipxe-userclass-loop.pcap > /dev/null 2>&1; rc=$?
+# (a name that is neither a capture, a gold name nor a file)
 [ $rc -eq 2 ] && ok || bad "unknown gold: exit $rc"
 "$NBC" diff --help | grep -q -- '--gold' && ok || bad "diff --help"
 
