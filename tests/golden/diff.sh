@@ -105,8 +105,8 @@ rc=$?
 [ $rc -eq 2 ] && grep -q 'no client 02:00:00:00:00:99' "$tmp/err" && ok || bad "unknown client: exit $rc"
 "$NBC" diff $S/ipxe-userclass-loop.pcap > /dev/null 2>&1; rc=$?
 [ $rc -eq 3 ] && ok || bad "one capture: exit $rc"
-"$NBC" diff --format html a b > /dev/null 2>&1; rc=$?
-[ $rc -eq 3 ] && ok || bad "--format html: exit $rc"
+"$NBC" diff --format xml a b > /dev/null 2>&1; rc=$?
+[ $rc -eq 3 ] && ok || bad "--format xml: exit $rc"
 "$NBC" diff /nonexistent.pcap $S/ipxe-userclass-loop.pcap > /dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok || bad "missing capture: exit $rc"
 "$NBC" diff --gold no-such-gold $S/ipxe-userclass-loop.pcap > /dev/null 2>&1; rc=$?
