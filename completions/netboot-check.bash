@@ -100,6 +100,7 @@ _netboot_check()
 		analyze) _netboot_check_words "$cur" text json junit sarif html ;;
 		lint) _netboot_check_words "$cur" text gnu github json junit sarif ;;
 		probe) _netboot_check_words "$cur" text json junit ;;
+		diff) _netboot_check_words "$cur" text json html ;;
 		*) _netboot_check_words "$cur" text json ;;
 		esac
 		return 0
