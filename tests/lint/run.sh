@@ -115,6 +115,24 @@ for dir in tests/lint/cases/*/; do
 	(cd "$dir" && "$NBC" lint $args --format github > "$tmp/$name.gh" 2>/dev/null)
 	m=$(grep -Ec '^::(error|warning|notice) (file=[^,]+,(line=[0-9]+,(col=[0-9]+,)?)?)?title=NBC-[A-Z0-9-]+::' "$tmp/$name.gh")
 	if [ "$m" = "$want" ]; then ok; else bad "$name: github: $m annotations, want $want"; fi
+	# The server's own test mode agrees: it refuses the file exactly when lint reports an
+	# error-level NBC-CONFIG-SYNTAX or NBC-CONFIG-INCLUDE in it.
+	for conf in dhcpd.conf dnsmasq.conf; do
+		[ -f "$dir/$conf" ] || continue
+		case $conf in
+		dhcpd.conf) command -v dhcpd > /dev/null || continue
+			(cd "$dir" && dhcpd -t -cf dhcpd.conf > /dev/null 2>&1) ;;
+		dnsmasq.conf) command -v dnsmasq > /dev/null || continue
+			(cd "$dir" && dnsmasq --test --conf-file=dnsmasq.conf > /dev/null 2>&1) ;;
+		esac
+		srv=$?
+		lint_bad=$($PY -c 'import json,sys; r=json.load(open(sys.argv[1])); print(1 if any(f["severity"]=="error" and f["rule"] in ("NBC-CONFIG-SYNTAX","NBC-CONFIG-INCLUDE") and f["file"]==sys.argv[2] for f in r["findings"]) else 0)' "$tmp/$name.json" "$conf")
+		if { [ $srv -eq 0 ] && [ "$lint_bad" = 0 ]; } || { [ $srv -ne 0 ] && [ "$lint_bad" = 1 ]; }; then
+			ok
+		else
+			bad "$name: the server's test mode says $srv for $conf, lint's syntax/include errors: $lint_bad"
+		fi
+	done
 	# Deterministic: the same bytes twice.
 	# shellcheck disable=SC2086
 	(cd "$dir" && "$NBC" lint $args --format json > "$tmp/$name.again" 2>/dev/null)
