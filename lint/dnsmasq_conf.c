@@ -1,4 +1,4 @@
-/* dnsmasq_conf.c: lint's dnsmasq backend: reads dnsmasq.conf as dnsmasq 2.90 does and says what it hands each client profile. */
+/* dnsmasq_conf.c: lint's dnsmasq backend: reads dnsmasq.conf as dnsmasq does, answers for each client. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -14,16 +14,21 @@
 #include "lint/lint.h"
 
 /*
- * Facts this file follows (dnsmasq 2.90 as Debian ships it; man dnsmasq(8) and the sources
- * option.c, rfc2131.c, dhcp-common.c, util.c), each cited where it decides something:
- *  - the configuration is read with fgets(buff, MAXDNAME = 1025): a line longer than 1024 bytes
- *    is read as several lines, each counted in "at line N"; text after a NUL byte is lost
- *    (strlen); dnsmasq stops at the first bad line ("bad option at line N of FILE");
+ * dnsmasq 2.90, the one installed here (Debian). Facts from its man page and sources
+ * (option.c, rfc2131.c, dhcp-common.c, util.c), each cited where it decides something, and
+ * checked against the binary: `dnsmasq --test` for every corpus file, and DISCOVERs sent to a
+ * running dnsmasq in a network namespace for the answers. The main ones:
+ *  - configuration is read with fgets(buff, MAXDNAME = 1025): a line longer than 1024 bytes is
+ *    read as several lines, each counted in "at line N"; text after a NUL byte is lost; the
+ *    first bad line stops dnsmasq ("bad option at line N of FILE");
  *  - each file is read once (dev/ino remembered), so an include cycle is no error;
- *  - tagged dhcp-boot lines win over untagged ones, and among those that match the last one
- *    in the file wins (boot_config is built by prepending, find_boot takes the first);
- *  - the same holds for dhcp-option: a matching tagged option beats an untagged one, and of
- *    several the last in the file is sent (option_filter, dhcp-common.c).
+ *  - a matching tagged dhcp-boot beats every untagged one, and of those that match the last in
+ *    the file wins (boot_config is built by prepending, find_boot() takes the first); the
+ *    same for dhcp-option (option_filter());
+ *  - dhcp-boot's file goes in option 67 when the client asks for 67, else in the BOOTP file
+ *    field; siaddr is dnsmasq's own address unless dhcp-boot names another;
+ *  - dhcp-option is sent when the client asks for it, dhcp-option-force always;
+ *  - user and vendor classes match as substrings; iPXE's bare "iPXE" in 77 matches as it is.
  */
 
 #define DQ_CHUNK 1024		/* fgets(buff, MAXDNAME) in read_file(): the piece dnsmasq reads */
@@ -77,7 +82,7 @@ static const struct dq_optname optnames[] = {
 	{ "auth-soa", 1, 1 }, { "auth-ttl", 1, 1 }, { "auth-zone", 1, 0 },
 	{ "bind-dynamic", 0, 0 }, { "bind-interfaces", 0, 0 }, { "bogus-nxdomain", 1, 0 },
 	{ "bogus-priv", 0, 0 }, { "bootp-dynamic", 2, 0 }, { "bridge-interface", 1, 0 },
-	{ "caa-record", 1, 0 }, { "cache-rr", 1, 0 }, { "cache-size", 1, 1 },
+	{ "caa-record", 1, 0 }, { "cache-rr", 1, 0 }, { "cache-size", 2, 1 },
 	{ "clear-on-reload", 0, 0 }, { "cname", 1, 0 }, { "conf-dir", 1, 0 },
 	{ "conf-file", 2, 0 }, { "conf-script", 1, 0 }, { "connmark-allowlist", 1, 0 },
 	{ "connmark-allowlist-enable", 2, 1 }, { "conntrack", 0, 0 },
@@ -324,6 +329,8 @@ struct dq {
 	struct lint_loc tag_use[DQ_TAGNAMES_MAX];
 	unsigned ntags;
 	int known;		/* the "known" tag: dnsmasq sets it for a client a dhcp-host matches */
+	struct dq_tagref never;	/* a tag nothing sets, for lines lint cannot evaluate */
+	bool tags_warned;
 
 	struct dq_range *ranges;
 	struct dq_host *hosts;
@@ -334,6 +341,7 @@ struct dq {
 	struct dq_opt *opts;
 	struct dq_pxe *pxes;
 	unsigned nranges, nhosts, nmatches, ntagifs, nignores, nboots, nopts, npxes;
+	unsigned nbasenames;	/* pxe-service lines with a basename: their boot types */
 	bool full_warned;
 
 	const char *pxevendor[DQ_PXEV_MAX];
@@ -448,14 +456,13 @@ struct dq_parser {
 
 /* One line as dnsmasq reads it (a piece of at most DQ_CHUNK bytes of a physical line). */
 struct dq_line {
-	struct dq_parser *P;
+	struct dq_parser *ps;
 	const char *file;	/* interned */
 	const char *dir;	/* directory of file, for relative includes */
 	unsigned phys, col, vcol;	/* physical line, column of the name and of the value */
 	unsigned dqline;	/* the line number dnsmasq would print */
 	unsigned depth;
 	const char *name;
-	struct tagbuf *tb;
 };
 
 struct tagbuf {
@@ -477,12 +484,12 @@ static void note(const struct dq_line *l, bool at_value, const char *rule, enum 
 	char msg[NBC_MSG_MAX];
 	va_list ap;
 
-	if (sev == NBC_SEV_ERROR && l->P->line_errors++ > 0)
+	if (sev == NBC_SEV_ERROR && l->ps->line_errors++ > 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	lint_add(l->P->c, rule, sev, line_loc(l, at_value), hint, "%s", msg);
+	lint_add(l->ps->c, rule, sev, line_loc(l, at_value), hint, "%s", msg);
 }
 
 /* A line dnsmasq refuses: why, in its own words as `dnsmasq --test` prints them. */
@@ -583,7 +590,7 @@ static bool atoi_check(char *s, int *v)
  * that the tag can be set. */
 static void tb_add(struct dq_line *l, struct tagbuf *b, char *name, bool check, bool wild_ok)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	struct dq_tagref r = { 0 };
 
 	unhide(name);
@@ -597,14 +604,19 @@ static void tb_add(struct dq_line *l, struct tagbuf *b, char *name, bool check, 
 	if (b->n == DQ_LINE_TAGS) {
 		if (!b->over)
 			note(l, true, LINT_R_UNSUPPORTED, NBC_SEV_WARNING, hint_unsupported,
-			     "more than %d tags on one line: lint ignores the rest", DQ_LINE_TAGS);
+			     "more than %d tags on one line: lint does not evaluate the line",
+			     DQ_LINE_TAGS);
 		b->over = true;
 		return;
 	}
 	int id = tag_intern(d, name);
 
 	if (id < 0) {
-		b->over = true;
+		if (!b->over && !d->tags_warned)
+			note(l, true, LINT_R_UNSUPPORTED, NBC_SEV_WARNING, hint_unsupported,
+			     "more than %d tag names: lint does not evaluate lines with more",
+			     DQ_TAGNAMES_MAX);
+		d->tags_warned = b->over = true;
 		return;
 	}
 	r.id = (unsigned short)id;
@@ -617,11 +629,17 @@ static void tb_add(struct dq_line *l, struct tagbuf *b, char *name, bool check, 
 	b->v[b->n++] = r;
 }
 
+/* A line whose tags lint could not all keep matches nobody (rather than everybody). */
 static struct dq_tags tb_commit(struct dq *d, const struct tagbuf *b)
 {
 	struct dq_tags t = { NULL, 0 };
 	struct dq_tagref *v;
 
+	if (b->over) {
+		t.v = &d->never;
+		t.n = 1;
+		return t;
+	}
 	if (b->n != 0 && (v = arena_alloc(d, b->n * sizeof(*v))) != NULL) {
 		memcpy(v, b->v, b->n * sizeof(*v));
 		t.v = v;
@@ -634,10 +652,10 @@ static struct dq_tags tb_commit(struct dq *d, const struct tagbuf *b)
 static int set_tag(struct dq_line *l, char *name)
 {
 	unhide(name);
-	int id = tag_intern(l->P->d, name);
+	int id = tag_intern(l->ps->d, name);
 
 	if (id >= 0)
-		l->P->d->tag_set[id] = true;
+		l->ps->d->tag_set[id] = true;
 	return id;
 }
 
@@ -646,10 +664,10 @@ static bool room(struct dq_line *l, unsigned n, unsigned max, const char *what)
 {
 	if (n < max)
 		return true;
-	if (!l->P->d->full_warned)
+	if (!l->ps->d->full_warned)
 		note(l, false, LINT_R_UNSUPPORTED, NBC_SEV_WARNING, hint_unsupported,
 		     "more than %u %s lines: lint does not evaluate the rest", max, what);
-	l->P->d->full_warned = true;
+	l->ps->d->full_warned = true;
 	return false;
 }
 
@@ -671,17 +689,18 @@ static int parse_hex(char *in, uint8_t *out, bool *wild, int maxlen, int *mac_ty
 				return -1;
 		if (*r == '\0')
 			done = true;
-		if (r != in) {
-			if (*r == '-' && i == 0 && want_type) {
-				*r = '\0';
-				*mac_type = (int)strtol(in, NULL, 16);
-				want_type = false;
-			} else if ((*r = '\0', strcmp(in, "*") == 0)) {
+		if (r != in && *r == '-' && i == 0 && want_type) {
+			*r = '\0';
+			*mac_type = (int)strtol(in, NULL, 16);
+			want_type = false;
+		} else if (r != in) {
+			*r = '\0';
+			if (strcmp(in, "*") == 0) {
 				wild[i] = true;
 				out[i++] = 0;
+			} else if (strchr(in, '*') != NULL) {
+				return -1;	/* '*' mixed with digits */
 			} else {
-				if (strchr(in, '*') != NULL)
-					return -1;
 				for (size_t j = 0; in[j] != '\0' && i < maxlen; j += 2) {
 					char two[3] = { in[j], in[j + 1], '\0' };
 
@@ -697,7 +716,7 @@ static int parse_hex(char *in, uint8_t *out, bool *wild, int maxlen, int *mac_ty
 	return i;
 }
 
-static void read_conf(struct dq_parser *P, const char *path, const struct dq_line *from);
+static void read_conf(struct dq_parser *ps, const char *path, const struct dq_line *from);
 
 /* conf-file: relative names are tried against the including file's directory first, then as
  * given (dnsmasq itself opens them relative to its working directory). */
@@ -724,7 +743,7 @@ static void opt_conf_file(struct dq_line *l, char *arg)
 	if (arg[0] == '\0')
 		return;		/* opt_string_alloc("") is NULL: nothing is read */
 	resolve(l, arg, path, sizeof(path));
-	read_conf(l->P, path, l);
+	read_conf(l->ps, path, l);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -778,18 +797,16 @@ static void opt_conf_dir(struct dq_line *l, char *arg)
 	while (names != NULL && (e = readdir(ds)) != NULL) {
 		const char *nm = e->d_name;
 		size_t len = strlen(nm);
-		bool skip = len == 0 || nm[0] == '.' || nm[len - 1] == '~' ||
-			    (nm[0] == '#' && nm[len - 1] == '#');
-		unsigned k;
+		bool wanted = nw == 0;
 
-		for (k = 0; !skip && nw != 0 && k < nw && !suffix_is(nm, want[k]); k++)
-			;
-		if (nw != 0 && k == nw)
-			skip = true;
-		for (k = 0; !skip && k < ni; k++)
+		for (unsigned k = 0; k < nw; k++)
+			if (suffix_is(nm, want[k]))
+				wanted = true;
+		for (unsigned k = 0; k < ni; k++)
 			if (suffix_is(nm, ign[k]))
-				skip = true;
-		if (skip)
+				wanted = false;
+		if (len == 0 || nm[0] == '.' || nm[len - 1] == '~' ||
+		    (nm[0] == '#' && nm[len - 1] == '#') || !wanted)
 			continue;
 		if (n == DQ_DIR_MAX) {
 			note(l, true, LINT_R_UNSUPPORTED, NBC_SEV_WARNING, hint_unsupported,
@@ -817,7 +834,7 @@ static void opt_conf_dir(struct dq_line *l, char *arg)
 		return;
 	qsort(names, n, sizeof(*names), cmp_str);
 	for (unsigned k = 0; k < n; k++) {
-		read_conf(l->P, names[k], l);
+		read_conf(l->ps, names[k], l);
 		free(names[k]);
 	}
 	free(names);
@@ -847,7 +864,7 @@ static bool lease_ok(char *s)
 /* dhcp-range=[tag:T,...][set:T,]START,END|proxy|static[,NETMASK[,BROADCAST]][,LEASE] */
 static void opt_range(struct dq_line *l, char *arg)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	struct dq_range r = { .loc = line_loc(l, false), .set = -1 };
 	struct tagbuf tb = { .n = 0 };
 	char *a[8] = { 0 }, *comma;
@@ -973,13 +990,15 @@ static void opt_range(struct dq_line *l, char *arg)
 	d->ranges[d->nranges++] = r;
 }
 
-/* util.c legal_hostname() after check_name(): no control characters, labels of at most 63,
- * and a first label of letters, digits, '-' and '_' that does not start with '-' or '_'. */
+/* util.c legal_hostname() after canonicalise(): not empty (nor "."), no control characters,
+ * labels of at most 63, and a first label of letters, digits, '-' and '_' that does not start
+ * with '-' or '_'. */
 static bool legal_hostname(const char *s)
 {
-	size_t label = 0;
+	size_t label = 0, n = strlen(s);
 
-	if (strlen(s) > 255)
+	/* canonicalise() drops one trailing dot; nothing may be left empty */
+	if (n > 255 || n == 0 || strcmp(s, ".") == 0)
 		return false;
 	for (const char *p = s; *p != '\0'; p++) {
 		if (iscntrl((unsigned char)*p))
@@ -1039,7 +1058,7 @@ static void host_word(struct dq_line *l, struct dq_host *h, char *arg, bool *bad
 /* dhcp-host=[MAC...][,id:CLID][,set:T][,tag:T][,ADDR][,NAME][,LEASE][,ignore] */
 static void opt_host(struct dq_line *l, char *arg, const char *text)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	struct dq_host h = { .loc = line_loc(l, false) };
 	struct tagbuf set = { .n = 0 }, filt = { .n = 0 };
 	bool bad = false;
@@ -1239,14 +1258,14 @@ static void enc_names(char *s, unsigned code, struct optval *v)
  */
 static void opt_dhcp(struct dq_line *l, char *arg, int kind)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	struct tagbuf tb = { .n = 0 };
 	struct dq_opt o = { .loc = line_loc(l, false) };
 	const char *what = kind == PO_MATCH ? "dhcp-match" : "dhcp-option";
 	char *comma = NULL, *optname = NULL;
 	unsigned size = 0;
 	bool ok = false, is6 = false, vi_match = false;
-	long code = 0;
+	long code = 0, encap_raw = 0;
 
 	while (arg != NULL) {
 		comma = split(arg);
@@ -1285,15 +1304,15 @@ static void opt_dhcp(struct dq_line *l, char *arg, int kind)
 				return;
 			}
 		} else if (has_prefix(arg, "encap:")) {
+			encap_raw = strtol(arg + 6, NULL, 10);
 			o.encap = true;
-			o.encap_no = (unsigned)strtol(arg + 6, NULL, 10);
+			o.encap_no = encap_raw < 0 || encap_raw > 255 ? 256 : (unsigned)encap_raw;
 			if (o.vendor || kind == PO_MATCH) {
 				refuse(l, true, "inappropriate encap:", "encap: does not go here");
 				return;
 			}
 		} else if (has_prefix(arg, "vi-encap:")) {
-			o.vi = true;
-			o.encap_no = (unsigned)strtol(arg + 9, NULL, 10);
+			o.vi = true;	/* RFC 3925 (option 125): the profiles send none */
 			if (kind == PO_MATCH) {
 				ok = vi_match = true;
 				break;
@@ -1499,6 +1518,12 @@ static void opt_dhcp(struct dq_line *l, char *arg, int kind)
 		     code, code & 255);
 		return;
 	}
+	if (o.encap && o.encap_no > 255) {
+		note(l, true, LINT_R_SYNTAX, NBC_SEV_WARNING, hint_syntax,
+		     "encap:%ld is not a DHCP option (1-254): dnsmasq sends something else",
+		     encap_raw);
+		return;
+	}
 	if (!room(l, d->nopts, DQ_OPTS_MAX, "dhcp-option"))
 		return;
 	o.code = (unsigned)code;
@@ -1513,7 +1538,7 @@ static void opt_dhcp(struct dq_line *l, char *arg, int kind)
  * relay-agent matches dhcp-circuitid/remoteid/subscrid=set:T,VALUE. */
 static void opt_class(struct dq_line *l, char *arg, enum dq_match_kind kind, bool vendor)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	char *comma = split(arg), *data;
 	bool enterprise = false;
 
@@ -1549,7 +1574,7 @@ static void opt_class(struct dq_line *l, char *arg, enum dq_match_kind kind, boo
 /* dhcp-mac=set:T,MAC (with * for any byte) */
 static void opt_mac(struct dq_line *l, char *arg)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	char *comma = split(arg);
 	uint8_t mac[DQ_HW_MAX];
 	bool wild[DQ_HW_MAX] = { false };
@@ -1577,7 +1602,7 @@ static void opt_mac(struct dq_line *l, char *arg)
 /* tag-if=set:T[,set:T...][,tag:T...]: every field must be one of the two ("bad tag-if") */
 static void opt_tagif(struct dq_line *l, char *arg)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	struct tagbuf cond = { .n = 0 }, set = { .n = 0 };
 
 	while (arg != NULL) {
@@ -1605,7 +1630,7 @@ static void opt_tagif(struct dq_line *l, char *arg)
 /* dhcp-ignore=tag:T[,tag:T...] (the tag: may be left out) */
 static void opt_ignore(struct dq_line *l, char *arg)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	struct tagbuf tb = { .n = 0 };
 
 	while (arg != NULL) {
@@ -1643,7 +1668,7 @@ static const char *str_or_null(struct dq *d, char *s)
 /* dhcp-boot=[tag:T,...]FILE[,SERVERNAME[,SERVERADDR|TFTPNAME]] */
 static void opt_boot(struct dq_line *l, char *arg)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	struct tagbuf tb = { .n = 0 };
 	struct dq_boot b = { .loc = line_loc(l, false) };
 
@@ -1690,8 +1715,7 @@ static void opt_boot(struct dq_line *l, char *arg)
 /* pxe-service=[tag:T,]CSA,MENU[,BASENAME|TYPE][,SERVER] */
 static void opt_pxe(struct dq_line *l, char *arg)
 {
-	static unsigned boottype = 32768;	/* option.c numbers basename services from here */
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	struct tagbuf tb = { .n = 0 };
 	struct dq_pxe s = { .loc = line_loc(l, false), .csa = -1 };
 	char *comma;
@@ -1727,7 +1751,7 @@ static void opt_pxe(struct dq_line *l, char *arg)
 				     "type on the network; lint cannot follow it",
 				     n);
 		} else {
-			s.type = boottype++;
+			s.type = 32768 + d->nbasenames++;	/* option.c numbers them from 32768 */
 			s.basename = arena_str(d, arg);	/* atoi_check unhid it */
 		}
 		if (comma != NULL) {
@@ -1756,7 +1780,7 @@ static void opt_pxe(struct dq_line *l, char *arg)
 /* pxe-prompt=[tag:T,]PROMPT[,TIMEOUT]: PXE suboption 10, timeout 255 (wait) if not given */
 static void opt_prompt(struct dq_line *l, char *arg)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	struct tagbuf tb = { .n = 0 };
 	struct dq_opt o = { .loc = line_loc(l, false), .code = 10, .vendor = true, .prompt = true };
 	uint8_t b[256];
@@ -1788,7 +1812,7 @@ static void opt_prompt(struct dq_line *l, char *arg)
 /* tftp-root=DIR[,IFACE]: the last one without an interface is the root */
 static void opt_tftp_root(struct dq_line *l, char *arg)
 {
-	struct dq *d = l->P->d;
+	struct dq *d = l->ps->d;
 	char *comma = split(arg);
 	const char *dir = str_or_null(d, arg);
 
@@ -1808,11 +1832,26 @@ static int cmp_optname(const void *key, const void *e)
 	return strcmp(key, ((const struct dq_optname *)e)->name);
 }
 
+/* Options whose value must be a number (probed with dnsmasq --test: "error" otherwise). */
+static const struct {
+	const char *name;
+	int min, max;
+} numeric[] = {
+	{ "auth-ttl", 0, INT32_MAX }, { "cache-size", 0, INT32_MAX },
+	{ "dhcp-lease-max", 0, INT32_MAX }, { "dhcp-ttl", 0, INT32_MAX },
+	{ "dns-forward-max", 0, INT32_MAX }, { "edns-packet-max", 0, INT32_MAX },
+	{ "local-ttl", 0, INT32_MAX }, { "max-cache-ttl", 0, INT32_MAX },
+	{ "max-port", 0, 65535 }, { "max-tcp-connections", 1, INT32_MAX },
+	{ "max-ttl", 0, INT32_MAX }, { "min-cache-ttl", 0, INT32_MAX }, { "min-port", 0, 65535 },
+	{ "neg-ttl", 0, INT32_MAX }, { "port", 0, 65535 }, { "port-limit", 1, INT32_MAX },
+	{ "query-port", 0, 65535 }, { "tftp-max", 0, INT32_MAX }, { "tftp-mtu", 0, INT32_MAX },
+};
+
 /* One option line, name and value split as read_file() does. */
 static void dispatch(struct dq_line *l, char *name, char *arg, const char *text)
 {
-	struct dq_parser *P = l->P;
-	struct dq *d = P->d;
+	struct dq_parser *ps = l->ps;
+	struct dq *d = ps->d;
 	const struct dq_optname *o = bsearch(name, optnames, sizeof(optnames) / sizeof(optnames[0]),
 					     sizeof(optnames[0]), cmp_optname);
 
@@ -1836,11 +1875,26 @@ static void dispatch(struct dq_line *l, char *name, char *arg, const char *text)
 				sizeof(optnames[0]), cmp_optname);
 		size_t i = slot != NULL ? (size_t)(slot - optnames) : (size_t)(o - optnames);
 
-		if (P->used_once[i]) {
+		if (ps->used_once[i]) {
 			refuse(l, false, "illegal repeated keyword", "%s may be given only once", name);
 			return;
 		}
-		P->used_once[i] = true;
+		ps->used_once[i] = true;
+	}
+	for (size_t i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++) {
+		int v;
+
+		if (strcmp(name, numeric[i].name) != 0)
+			continue;
+		/* atoi_check(): digits only (none reads as 0) */
+		if (arg == NULL || !atoi_check(arg, &v) || v < numeric[i].min || v > numeric[i].max) {
+			refuse(l, true, "error", "%s needs a number from %d to %d", name,
+			       numeric[i].min, numeric[i].max);
+			return;
+		}
+		if (strcmp(name, "port") == 0)
+			d->port = v;
+		return;
 	}
 	if (strcmp(name, "conf-file") == 0)
 		opt_conf_file(l, arg);
@@ -1881,14 +1935,7 @@ static void dispatch(struct dq_line *l, char *name, char *arg, const char *text)
 		d->enable_tftp = true;
 	else if (strcmp(name, "dhcp-no-override") == 0)
 		d->no_override = true;
-	else if (strcmp(name, "port") == 0) {
-		int port;
-
-		if (!atoi_check(arg, &port) || port > 65535)
-			refuse(l, true, "error", "port needs a number from 0 to 65535");
-		else
-			d->port = port;
-	} else if (strcmp(name, "dhcp-pxe-vendor") == 0) {
+	else if (strcmp(name, "dhcp-pxe-vendor") == 0) {
 		while (arg != NULL) {
 			char *comma = split(arg);
 			const char *v = str_or_null(d, arg);
@@ -2002,10 +2049,11 @@ static void parse_piece(struct dq_line *l, const char *raw, size_t n)
 	snprintf(text, sizeof(text), "%s", arg != NULL ? arg : "");
 	unhide(text);
 	dispatch(l, start, arg, text);
+	l->name = NULL;		/* it pointed into buf */
 }
 
 /* Reads text as dnsmasq reads a file: in pieces of at most DQ_CHUNK bytes per line. */
-static void parse_text(struct dq_parser *P, const char *file, const char *dir, const char *text,
+static void parse_text(struct dq_parser *ps, const char *file, const char *dir, const char *text,
 		       size_t len, unsigned depth)
 {
 	size_t pos = 0;
@@ -2017,19 +2065,19 @@ static void parse_text(struct dq_parser *P, const char *file, const char *dir, c
 		bool nul_noted = false;
 
 		phys++;
-		if (++P->lines > DQ_LINES_MAX) {
-			if (!P->lines_warned)
-				lint_add(P->c, LINT_R_UNSUPPORTED, NBC_SEV_WARNING,
+		if (++ps->lines > DQ_LINES_MAX) {
+			if (!ps->lines_warned)
+				lint_add(ps->c, LINT_R_UNSUPPORTED, NBC_SEV_WARNING,
 					 (struct lint_loc){ file, phys, 1 }, hint_unsupported,
 					 "more than %u lines: lint reads no further", DQ_LINES_MAX);
-			P->lines_warned = true;
+			ps->lines_warned = true;
 			return;
 		}
-		P->line_errors = 0;
+		ps->line_errors = 0;
 		size_t content = end - pos - (nl != NULL ? 1u : 0u);
 
 		if (content > DQ_CHUNK)
-			lint_add(P->c, LINT_R_SYNTAX, NBC_SEV_WARNING,
+			lint_add(ps->c, LINT_R_SYNTAX, NBC_SEV_WARNING,
 				 (struct lint_loc){ file, phys, DQ_CHUNK + 1 }, hint_syntax,
 				 "line of %zu bytes: dnsmasq reads at most %d bytes as one line and the "
 				 "rest as further lines",
@@ -2037,7 +2085,7 @@ static void parse_text(struct dq_parser *P, const char *file, const char *dir, c
 		for (size_t cs = pos; cs < end; cs += DQ_CHUNK) {
 			size_t ce = end - cs > DQ_CHUNK ? cs + DQ_CHUNK : end, n = ce - cs;
 			struct dq_line l = {
-				.P = P, .file = file, .dir = dir, .phys = phys,
+				.ps = ps, .file = file, .dir = dir, .phys = phys,
 				.col = (unsigned)(cs - pos) + 1, .dqline = ++dql, .depth = depth,
 			};
 			const char *z;
@@ -2059,12 +2107,12 @@ static void parse_text(struct dq_parser *P, const char *file, const char *dir, c
 }
 
 /* Reads one file's text with dnsmasq's rules; remembers it so that it is not read again. */
-static void parse_file(struct dq_parser *P, const char *path, const char *text, size_t len,
+static void parse_file(struct dq_parser *ps, const char *path, const char *text, size_t len,
 		       unsigned depth)
 {
 	struct stat st;
 	struct dq_fileid id = { 0, 0 };
-	unsigned saved_errors = P->line_errors;
+	unsigned saved_errors = ps->line_errors;
 	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
 
@@ -2072,35 +2120,35 @@ static void parse_file(struct dq_parser *P, const char *path, const char *text, 
 		id.dev = st.st_dev;
 		id.ino = st.st_ino;
 	}
-	if (P->nseen < DQ_FILES_MAX)
-		P->seen[P->nseen++] = id;
-	P->stack[P->nstack++] = id;
+	if (ps->nseen < DQ_FILES_MAX)
+		ps->seen[ps->nseen++] = id;
+	ps->stack[ps->nstack++] = id;
 	if (slash == NULL)
 		dir[0] = '\0';
 	else
 		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
-	parse_text(P, lint_intern(P->c, path), dir, text, len, depth);
-	P->nstack--;
-	P->line_errors = saved_errors;
+	parse_text(ps, lint_intern(ps->c, path), dir, text, len, depth);
+	ps->nstack--;
+	ps->line_errors = saved_errors;
 }
 
 /* An included file: read once, as dnsmasq does (one_file() remembers dev/ino, so a cycle
  * ends without an error); one that cannot be read stops dnsmasq ("cannot read"). */
-static void read_conf(struct dq_parser *P, const char *path, const struct dq_line *from)
+static void read_conf(struct dq_parser *ps, const char *path, const struct dq_line *from)
 {
 	struct stat st;
 
 	if (stat(path, &st) == 0) {
-		for (unsigned i = 0; i < P->nstack; i++)
-			if (P->stack[i].dev == st.st_dev && P->stack[i].ino == st.st_ino) {
+		for (unsigned i = 0; i < ps->nstack; i++)
+			if (ps->stack[i].dev == st.st_dev && ps->stack[i].ino == st.st_ino) {
 				note(from, true, LINT_R_INCLUDE, NBC_SEV_WARNING, hint_include,
 				     "include cycle: %.200s is already being read; dnsmasq reads each "
 				     "file once and skips it here",
 				     path);
 				return;
 			}
-		for (unsigned i = 0; i < P->nseen; i++)
-			if (P->seen[i].dev == st.st_dev && P->seen[i].ino == st.st_ino)
+		for (unsigned i = 0; i < ps->nseen; i++)
+			if (ps->seen[i].dev == st.st_dev && ps->seen[i].ino == st.st_ino)
 				return;		/* read before: dnsmasq skips it */
 	}
 	if (from->depth >= DQ_DEPTH_MAX) {
@@ -2109,11 +2157,11 @@ static void read_conf(struct dq_parser *P, const char *path, const struct dq_lin
 		     DQ_DEPTH_MAX);
 		return;
 	}
-	if (P->nseen == DQ_FILES_MAX) {
-		if (!P->files_warned)
+	if (ps->nseen == DQ_FILES_MAX) {
+		if (!ps->files_warned)
 			note(from, true, LINT_R_UNSUPPORTED, NBC_SEV_WARNING, hint_unsupported,
 			     "more than %d configuration files: lint reads no more", DQ_FILES_MAX);
-		P->files_warned = true;
+		ps->files_warned = true;
 		return;
 	}
 	char *text = NULL, why[128];
@@ -2129,7 +2177,7 @@ static void read_conf(struct dq_parser *P, const char *path, const struct dq_lin
 			     path, why);
 		return;
 	}
-	parse_file(P, path, text, len, from->depth + 1);
+	parse_file(ps, path, text, len, from->depth + 1);
 	free(text);
 }
 
@@ -2694,6 +2742,8 @@ static void eval_normal(const struct ev *e, const struct dq_range *r, const char
 				sent = false;
 		if (code == 60 && arch != -1)
 			sent = false;	/* PXE clients get PXEClient in 60 instead */
+		if (code == 58 || code == 59)
+			sent = true;	/* T1/T2 go into every offer (sanity-checked values) */
 		put_opt(out, code, o->val, o->len, sent, o->loc, false);
 		if (code == 67 && sent && o->len != 0) {
 			char f[LINT_VALUE_MAX];
@@ -2844,8 +2894,9 @@ static void dq_eval(void *priv, size_t scope, const struct lint_profile *p, stru
 	int arch = vendor != NULL && o93->present && o93->len >= 2
 			   ? (int)((unsigned)o93->data[0] << 8 | o93->data[1]) : -1;
 
-	/* A PXE client with option 93 gets the proxy reply if a proxy range's tags allow it. */
-	for (unsigned i = d->nranges; arch >= 0 && i-- > 0;) {
+	/* The ranges of the client's network are tried in file order (dhcp.c links them so); a
+	 * PXE client with option 93 gets the proxy reply if a proxy range's tags allow it. */
+	for (unsigned i = 0; arch >= 0 && i < d->nranges; i++) {
 		const struct dq_range *r = &d->ranges[i];
 
 		if (!r->proxy || !tags_match(&r->filter, &t, true))
@@ -2858,7 +2909,7 @@ static void dq_eval(void *priv, size_t scope, const struct lint_profile *p, stru
 	}
 	const struct dq_range *r = NULL;
 
-	for (unsigned i = d->nranges; i-- > 0 && r == NULL;) {
+	for (unsigned i = 0; i < d->nranges && r == NULL; i++) {
 		const struct dq_range *x = &d->ranges[i];
 
 		if (!x->proxy && (!x->is_static || (e.cfg != NULL && e.cfg->has_addr)) &&
@@ -2960,6 +3011,7 @@ static struct dq *dq_new(struct lint_ctx *c)
 	d->opts = calloc(DQ_OPTS_MAX, sizeof(*d->opts));
 	d->pxes = calloc(DQ_PXE_MAX, sizeof(*d->pxes));
 	d->known = tag_intern(d, "known");
+	d->never.id = (unsigned short)tag_intern(d, "\x7f(lint: not evaluated)");
 	if (d->ranges == NULL || d->hosts == NULL || d->matches == NULL || d->tagifs == NULL ||
 	    d->ignores == NULL || d->boots == NULL || d->opts == NULL || d->pxes == NULL ||
 	    d->known < 0) {
@@ -3020,21 +3072,21 @@ int lint_dnsmasq_load(struct lint_ctx *c, const char *path, struct lint_server *
 	if (lint_read_file(path, &text, &len, why, why_cap) != 0)
 		return -1;
 	struct dq *d = dq_new(c);
-	struct dq_parser *P = calloc(1, sizeof(*P));
+	struct dq_parser *ps = calloc(1, sizeof(*ps));
 
-	if (d == NULL || P == NULL) {
+	if (d == NULL || ps == NULL) {
 		free(text);
-		free(P);
+		free(ps);
 		dq_free(d);
 		snprintf(why, why_cap, "out of memory");
 		return -1;
 	}
 	d->path = lint_intern(c, path);
-	P->c = c;
-	P->d = d;
-	parse_file(P, d->path, text, len, 0);
+	ps->c = c;
+	ps->d = d;
+	parse_file(ps, d->path, text, len, 0);
 	free(text);
-	free(P);
+	free(ps);
 	dq_finish(d);
 	memset(out, 0, sizeof(*out));
 	out->kind = "dnsmasq";

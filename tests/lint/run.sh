@@ -212,5 +212,12 @@ for t in isc-dhcpd dnsmasq kea pxelinux ipxe; do
 	[ $rc -le 1 ] && ok || bad "random bytes as $t: exit $rc"
 done
 
+# The dnsmasq corpus: each file's header says what dnsmasq --test says of it; still true?
+if command -v dnsmasq > /dev/null; then
+	if sh tests/lint/dnsmasq/check-corpus.sh > "$tmp/cc.out" 2>&1; then ok; else
+		bad "dnsmasq corpus: $(grep FAIL "$tmp/cc.out" | head -3)"
+	fi
+fi
+
 echo "lint: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
