@@ -304,7 +304,7 @@ void iscsi_flow_data(struct nbc_engine *e, struct iscsi_conn *ic, int dir, const
 	s->last_frame = frame;
 	s->last_time = time;
 	if (!r->buf) {
-		r->buf = malloc(ISCSI_BHS_LEN + ISCSI_MAX_AHS_WORDS * 4 + 8 + KEEP_DATA);
+		r->buf = calloc(1, ISCSI_BHS_LEN + ISCSI_MAX_AHS_WORDS * 4 + 8 + KEEP_DATA);
 		if (!r->buf)
 			return;
 	}

@@ -82,6 +82,8 @@ static int usage_error(const char *fmt, ...)
 
 static int parse_sev(const char *s, enum nbc_sev *out)
 {
+	if (s == NULL)
+		return -1;
 	if (strcmp(s, "error") == 0)
 		*out = NBC_SEV_ERROR;
 	else if (strcmp(s, "warning") == 0)
@@ -262,9 +264,10 @@ static int cmd_analyze(int argc, char **argv)
 			a.outpath = optarg;
 			break;
 		case O_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0 &&
+			if (optarg == NULL ||
+			    (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0 &&
 			    strcmp(optarg, "junit") != 0 && strcmp(optarg, "sarif") != 0 &&
-			    strcmp(optarg, "html") != 0)
+			    strcmp(optarg, "html") != 0))
 				return usage_error("unknown --format '%s': use text, json, junit, "
 						   "sarif or html",
 						   optarg);
@@ -287,7 +290,7 @@ static int cmd_analyze(int argc, char **argv)
 			a.expect = optarg;
 			break;
 		case O_STALL:
-			a.stall = strtod(optarg, &end);
+			a.stall = strtod(optarg != NULL ? optarg : "", &end);
 			if (*end || a.stall <= 0 || a.stall > 86400)
 				return usage_error("--stall-timeout takes seconds (0 < SEC <= 86400), "
 						   "not '%s'",

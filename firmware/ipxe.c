@@ -51,7 +51,7 @@ static bool is_space(int c)
 
 static char *dup_n(const char *s, size_t n)
 {
-	char *d = malloc(n + 1);
+	char *d = n < SIZE_MAX ? malloc(n + 1) : NULL;
 
 	if (d) {
 		memcpy(d, s, n);

@@ -382,7 +382,8 @@ static void *xrealloc_array(void *p, size_t n, size_t size)
 {
 	if (n != 0 && size > SIZE_MAX / n)
 		return NULL;
-	return realloc(p, n * size);
+	/* Never realloc(p, 0), which may free p. */
+	return realloc(p, n != 0 && size != 0 ? n * size : 1);
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -2503,7 +2503,7 @@ static void parse_names(struct kea *k, const struct kj *o, const char *key, stru
 
 	if (l == NULL || l->n == 0 || (v = kalloc(k, l->n + out->n, sizeof(*v))) == NULL)
 		return;
-	if (out->n > 0)
+	if (out->n > 0 && out->v != NULL)
 		memcpy(v, out->v, out->n * sizeof(*v));
 	out->v = v;
 	for (const struct kj *e = l->child; e != NULL; e = e->next) {
@@ -2749,8 +2749,9 @@ static void parse_odata(struct kea *k, const struct kj *list, struct olist *out,
 			continue;
 		}
 		/* OptionDataParser::createOption: a code looks the definition up by code. */
-		d = code != NULL ? find_def(k, v->space, NULL, code->i, local, nlocal) :
-				   find_def(k, v->space, name->s, 0, local, nlocal);
+		d = code != NULL   ? find_def(k, v->space, NULL, code->i, local, nlocal)
+		    : name != NULL ? find_def(k, v->space, name->s, 0, local, nlocal)
+				   : NULL;
 		if (d == NULL && (csv == 1 || code == NULL)) {
 			kadd(k->c, LINT_R_SYNTAX, NBC_SEV_ERROR, name != NULL ? name->loc : e->loc,
 			     "add an option-def, or give the code and hex data with csv-format false",

@@ -107,7 +107,7 @@ static int set_bool(struct pctx *p, const char *key, const char *v, bool *dst)
 
 static int set_tri(struct pctx *p, const char *key, const char *v, int *dst)
 {
-	bool b;
+	bool b = false;
 
 	if (set_bool(p, key, v, &b) != 0)
 		return -1;
@@ -195,7 +195,7 @@ static int key_multi(struct pctx *p, struct site *s, const char *key, char *v)
 	if (!strcmp(key, "iscsi.lun")) {
 		struct site_target *t;
 		struct site_lun *l;
-		unsigned long lun;
+		unsigned long lun = 0;
 
 		if (n != 4 || (strcmp(w[3], "ro") && strcmp(w[3], "rw")))
 			return fail(p, "iscsi.lun needs TARGET LUN IMAGE ro|rw (iscsi.lun = "

@@ -106,7 +106,7 @@ static void verdict_text(const struct nbc_client *c, char *buf, size_t cap)
 			  : c->verdict == NBC_VERDICT_BOOTED ? " by "
 							     : " after ";
 
-	if (c->verdict_stage >= 0 && (size_t)c->verdict_stage < c->nstages)
+	if (c->stages != NULL && c->verdict_stage >= 0 && (size_t)c->verdict_stage < c->nstages)
 		snprintf(buf, cap, "%s%s%s", nbc_verdict_name(c->verdict), rel,
 			 nbc_stage_name(c->stages[c->verdict_stage].kind));
 	else

@@ -6,7 +6,7 @@ set -eu
 PKGS="make gcc clang pkg-config libpcap-dev libnet1-dev libiscsi-dev libcmocka-dev \
 libclang-rt-14-dev tshark tcpdump jq valgrind nettle-dev tftp-hpa libiscsi-bin curl busybox \
 iproute2 qemu-system-x86 ipxe-qemu pxelinux syslinux-common tcpreplay ipxe \
-isc-dhcp-server dnsmasq-base tftpd-hpa tgt python3 python3-jsonschema time chromium"
+isc-dhcp-server dnsmasq-base tftpd-hpa tgt python3 python3-jsonschema time chromium cppcheck clang-tidy"
 
 missing=""
 for p in $PKGS; do
