@@ -28,6 +28,10 @@ struct tcp_table {
 	size_t open;
 	size_t ooo_total;
 	struct tcp_stats st;
+	/* The last lookup: bulk transfers send runs of segments of one connection. */
+	bool cache_ok;
+	uint64_t cache_a, cache_b;
+	size_t cache_slot;
 };
 
 /* Sequence arithmetic modulo 2^32 (RFC 9293 3.4). */
@@ -36,11 +40,22 @@ static int32_t seq_diff(uint32_t a, uint32_t b)
 	return (int32_t)(a - b);
 }
 
-static void key_of(uint32_t cip, uint32_t sip, uint16_t cport, uint16_t sport, uint64_t *a,
+/* One key for both directions of a 4-tuple (the lower address and port first), so that a
+ * segment finds its connection with one hash lookup whichever way it goes. */
+static void key_of(uint32_t ip1, uint32_t ip2, uint16_t port1, uint16_t port2, uint64_t *a,
 		   uint64_t *b)
 {
-	*a = ((uint64_t)cip << 32) | sip;
-	*b = ((uint64_t)cport << 16) | sport;
+	if (ip1 > ip2 || (ip1 == ip2 && port1 > port2)) {
+		uint32_t ip = ip1;
+		uint16_t port = port1;
+
+		ip1 = ip2;
+		ip2 = ip;
+		port1 = port2;
+		port2 = port;
+	}
+	*a = ((uint64_t)ip1 << 32) | ip2;
+	*b = ((uint64_t)port1 << 16) | port2;
 }
 
 struct tcp_table *tcp_table_new(const struct tcp_callbacks *cb)
@@ -81,6 +96,7 @@ static void conn_free(struct tcp_table *t, size_t slot)
 	dir_drop_ooo(t, &c->d[1]);
 	key_of(c->cip, c->sip, c->cport, c->sport, &a, &b);
 	hmap_del(&t->map, a, b);
+	t->cache_ok = false;
 	free(c);
 	t->conns[slot] = NULL;
 	t->open--;
@@ -318,6 +334,7 @@ static struct tcp_conn *conn_new(struct tcp_table *t, uint32_t cip, uint32_t sip
 		slot = t->nconns++;
 	}
 	key_of(cip, sip, cport, sport, &a, &b);
+	t->cache_ok = false;
 	if (!hmap_put(&t->map, a, b, slot)) {
 		free(c);
 		if (slot == t->nconns - 1)
@@ -351,17 +368,23 @@ static struct tcp_conn *lookup(struct tcp_table *t, uint32_t src, uint32_t dst,
 	uint64_t a;
 	uint64_t b;
 
+	struct tcp_conn *c;
+
 	key_of(src, dst, s->sport, s->dport, &a, &b);
-	if (hmap_get(&t->map, a, b, slot)) {
-		*dir = 0;
-		return t->conns[*slot];
+	if (t->cache_ok && t->cache_a == a && t->cache_b == b) {
+		*slot = t->cache_slot;
+	} else if (hmap_get(&t->map, a, b, slot)) {
+		t->cache_ok = true;
+		t->cache_a = a;
+		t->cache_b = b;
+		t->cache_slot = *slot;
+	} else {
+		return NULL;
 	}
-	key_of(dst, src, s->dport, s->sport, &a, &b);
-	if (hmap_get(&t->map, a, b, slot)) {
-		*dir = 1;
-		return t->conns[*slot];
-	}
-	return NULL;
+	c = t->conns[*slot];
+	if (c != NULL)
+		*dir = c->cip == src && c->cport == s->sport ? 0 : 1;
+	return c;
 }
 
 static void handle_ack(struct tcp_table *t, struct tcp_conn *c, int dir, uint32_t ack,
