@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.." || exit 2
 
 CC=${FUZZ_CC:-clang}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-ALL_TARGETS="dhcp tftp http iscsi ipxescript site pxecfg engine engine_link dhcpd"
+ALL_TARGETS="dhcp tftp http iscsi ipxescript site pxecfg engine engine_link dhcpd
+	lint_dhcpd lint_dnsmasq lint_kea lint_files tftpd httpd iscsid"
 FUZZ_TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 FUZZ_RESTARTS=${FUZZ_RESTARTS:-2}	# after a finding, go on this many times while time is left
 OUT=build/fuzz
@@ -30,23 +31,29 @@ command -v python3 >/dev/null 2>&1 || { echo "fuzz: python3 not found" >&2; exit
 max_len() {
 	case $1 in
 	dhcp | tftp) echo 1500 ;;
-	dhcpd) echo 4096 ;;
-	http | iscsi) echo 20000 ;;
-	ipxescript | site | pxecfg) echo 8192 ;;
+	dhcpd | tftpd) echo 4096 ;;
+	http | iscsi | httpd | iscsid) echo 20000 ;;
+	ipxescript | site | pxecfg | lint_*) echo 8192 ;;
 	engine | engine_link) echo 65536 ;;
 	*) echo 4096 ;;
 	esac
 }
 
+# Extra link flags a harness asks for in a line "fuzz-ldflags: ..." of its source (the
+# server harnesses wrap open/pread/pwrite/srv_log/getrandom with -Wl,--wrap to watch them).
+ldflags() {
+	sed -n 's/^.*fuzz-ldflags: \(.*\)$/\1/p' "fuzz/fuzz_$1.c" | head -n 1
+}
+
 # --- build: the library once with coverage instrumentation, then one binary per harness.
-LIBSRC=$(ls proto/*.c checker/*.c reports/*.c server/*.c | grep -v -e '/main\.c$')
+LIBSRC=$(ls proto/*.c checker/*.c reports/*.c server/*.c lint/*.c | grep -v -e '/main\.c$')
 mkdir -p "$OUT/obj" "$OUT/corpus" "$OUT/seeds" "$OUT/artifacts" "$OUT/logs"
 LIB=$OUT/libnbc-fuzz.a
 stale=0
 if [ ! -f "$LIB" ]; then
 	stale=1
 else
-	for f in $LIBSRC proto/*.h checker/*.h reports/*.h server/*.h; do
+	for f in $LIBSRC proto/*.h checker/*.h reports/*.h server/*.h lint/*.h; do
 		if [ "$f" -nt "$LIB" ]; then stale=1; break; fi
 	done
 fi
@@ -63,10 +70,15 @@ LIBS="-lpcap -lnettle -lm"
 for n in $FUZZ_TARGETS; do
 	[ -f "fuzz/fuzz_$n.c" ] || { echo "fuzz: no harness fuzz/fuzz_$n.c" >&2; exit 2; }
 	bin=$OUT/fuzz_$n
-	if [ ! -x "$bin" ] || [ "fuzz/fuzz_$n.c" -nt "$bin" ] || [ "$LIB" -nt "$bin" ] ||
-		[ fuzz/fuzz_common.h -nt "$bin" ] || [ fuzz/fuzz_engine_common.h -nt "$bin" ]; then
+	newer=0
+	for h in fuzz/*.h; do
+		[ "$h" -nt "$bin" ] && newer=1
+	done
+	if [ ! -x "$bin" ] || [ "fuzz/fuzz_$n.c" -nt "$bin" ] || [ "$LIB" -nt "$bin" ] || [ $newer = 1 ]; then
 		echo "fuzz: building $bin"
-		$CC $CSTD $COPT $SAN -fsanitize=fuzzer -I. "fuzz/fuzz_$n.c" "$LIB" $LIBS -o "$bin" || exit 2
+		# shellcheck disable=SC2046
+		$CC $CSTD $COPT $SAN -fsanitize=fuzzer -I. "fuzz/fuzz_$n.c" "$LIB" $LIBS $(ldflags "$n") \
+			-o "$bin" || exit 2
 	fi
 done
 
@@ -98,10 +110,11 @@ for n in $FUZZ_TARGETS; do
 	while :; do
 		runs=$((runs + 1))
 		echo "=== run $runs: $left s" >>"$log"
+		# stdin is /dev/null: a configuration that includes /dev/stdin must not wait for a tty.
 		# shellcheck disable=SC2086
 		"$bin" -max_total_time="$left" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$n")" \
 			-print_final_stats=1 -artifact_prefix="$OUT/artifacts/$n/" \
-			"$OUT/corpus/$n" "$OUT/seeds/$n" $extra >>"$log" 2>&1
+			"$OUT/corpus/$n" "$OUT/seeds/$n" $extra >>"$log" 2>&1 </dev/null
 		rc=$?
 		e=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 		# Without final stats (a crash), the last status line's count.

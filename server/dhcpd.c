@@ -24,6 +24,7 @@ enum lease_state { L_FREE, L_OFFERED, L_BOUND, L_DECLINED };
 
 struct lease {
 	uint8_t mac[6];
+	bool reserved;		/* a dhcp.host address inside the pool: never leased to anyone */
 	enum lease_state state;
 	time_t expires;
 };
@@ -73,6 +74,8 @@ static const struct site_host *static_host(const struct dhcpd *d, const uint8_t 
 
 static bool usable(const struct dhcpd *d, const struct lease *l, const uint8_t mac[6])
 {
+	if (l->reserved)
+		return false;	/* its host gets it from static_host(), nobody else may */
 	if (l->state == L_FREE)
 		return true;
 	if (l->expires <= now(d))
@@ -110,7 +113,7 @@ static void set_lease(struct dhcpd *d, uint32_t ip, const uint8_t mac[6], enum l
 {
 	struct lease *l;
 
-	if (!in_pool(d, ip))
+	if (!in_pool(d, ip) || slot(d, ip)->reserved)
 		return;
 	l = slot(d, ip);
 	if (mac)
@@ -119,6 +122,15 @@ static void set_lease(struct dhcpd *d, uint32_t ip, const uint8_t mac[6], enum l
 	l->expires = now(d) + secs;
 	if (st == L_BOUND || st == L_FREE || st == L_DECLINED)
 		d->dirty = true;
+}
+
+/* Whether ip (in the pool) is offered or leased to mac right now. */
+static bool held_by(const struct dhcpd *d, uint32_t ip, const uint8_t mac[6])
+{
+	const struct lease *l = &d->pool[ip - d->site.pool_first];
+
+	return (l->state == L_OFFERED || l->state == L_BOUND) && l->expires > now(d) &&
+	       !memcmp(l->mac, mac, 6);
 }
 
 uint32_t dhcpd_lease_of(const struct dhcpd *d, const uint8_t mac[6])
@@ -375,8 +387,15 @@ void dhcpd_answer(struct dhcpd *d, const struct dhcp_msg *m, bool on_4011, struc
 		snprintf(r->log, sizeof(r->log), "released");
 		return;
 	case DHCPDECLINE:
-		if (in_pool(d, requested))
-			set_lease(d, requested, m->chaddr, L_DECLINED, DECLINE_HOLD);
+		/* Only from the client the address was offered or leased to (as dnsmasq does):
+		 * from anyone else a DECLINE would take a bound lease away, and a few hundred
+		 * spoofed ones the whole pool for DECLINE_HOLD. */
+		if (!in_pool(d, requested) || !held_by(d, requested, m->chaddr)) {
+			snprintf(r->log, sizeof(r->log),
+				 "ignored: DECLINE of an address not offered or leased to this client");
+			return;
+		}
+		set_lease(d, requested, m->chaddr, L_DECLINED, DECLINE_HOLD);
 		snprintf(r->log, sizeof(r->log), "declined: address held back for %d s",
 			 DECLINE_HOLD);
 		return;
@@ -450,7 +469,7 @@ static void read_leases(struct dhcpd *d)
 		if (line[0] == '#' || sscanf(line, "%31s %31s %lld", mac_s, ip_s, &exp) != 3)
 			continue;
 		if (!net_mac_parse(mac_s, mac) || !net_ip_parse(ip_s, &ip) || !in_pool(d, ip) ||
-		    exp <= now(d))
+		    slot(d, ip)->reserved || exp <= now(d))
 			continue;
 		memcpy(slot(d, ip)->mac, mac, 6);
 		slot(d, ip)->state = L_BOUND;
@@ -488,6 +507,11 @@ static struct dhcpd *alloc(const struct dhcpd_conf *c, char *err, size_t errcap)
 			free(d);
 			return NULL;
 		}
+		/* A static address inside the pool is taken out of it: without this a pool
+		 * starved by random MACs hands the host's address to one of them as well. */
+		for (size_t i = 0; i < d->site.nhosts; i++)
+			if (in_pool(d, d->site.hosts[i].ip))
+				slot(d, d->site.hosts[i].ip)->reserved = true;
 	}
 	read_leases(d);
 	return d;

@@ -25,6 +25,7 @@
 #define SEND_BUDGET (1u << 20)	/* bytes per wakeup, so one fast client cannot starve the rest */
 #define DRAIN_TIME 2.0		/* seconds to read and discard before a close (RFC 9112 9.6) */
 #define CRED_MAX 512		/* decoded Basic credentials longer than this are refused */
+#define EVICT_WAIT 2.0		/* at the cap, one waiting this long for a head makes room */
 
 enum { ST_READ, ST_SEND, ST_DRAIN };
 
@@ -32,7 +33,8 @@ struct conn {
 	struct httpd *h;
 	struct conn *prev;
 	struct conn *next;
-	int fd;
+	int fd;			/* -1 in detached mode: io stands for the socket */
+	struct httpd_conn_io io;
 	char peer[64];
 	int state;
 	bool peer_eof;		/* the client shut down its sending side */
@@ -76,6 +78,7 @@ struct httpd {
 	uint64_t accept_timer;
 	struct conn *conns;
 	unsigned nconns;
+	bool detached;		/* httpd_new_detached: no listener, l is ours */
 };
 
 /* ---- pure helpers ---- */
@@ -901,13 +904,31 @@ static void start_drain(struct conn *c)
 {
 	/* Half-close, then read what the client still sends, so that closing does not
 	 * reset the connection before it has read our response (RFC 9112 9.6). */
-	shutdown(c->fd, SHUT_WR);
+	if (c->fd >= 0)
+		shutdown(c->fd, SHUT_WR);
+	else if (c->io.shutdown)
+		c->io.shutdown(c->io.ctx);
 	c->state = ST_DRAIN;
 	c->drain_start = srv_now();
 	c->inlen = 0;
 	if (c->timer)
 		srv_timer_cancel(c->h->l, c->timer);
 	c->timer = srv_timer_add(c->h->l, DRAIN_TIME, on_timer, c);
+}
+
+/* send(2), or in detached mode the write callback (taking nothing is EAGAIN). */
+static ssize_t conn_send(struct conn *c, const uint8_t *p, size_t n)
+{
+	size_t w;
+
+	if (c->fd >= 0)
+		return send(c->fd, p, n, MSG_NOSIGNAL);
+	w = c->io.write(c->io.ctx, p, n);
+	if (w == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return (ssize_t)(w < n ? w : n);
 }
 
 /* Sends what it can. 1: response done, 0: wait for POLLOUT, -1: freed. */
@@ -942,7 +963,7 @@ static int send_some(struct conn *c)
 			c->file_pos += (uint64_t)r;
 			c->file_left -= (uint64_t)r;
 		}
-		w = send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_NOSIGNAL);
+		w = conn_send(c, c->out + c->outoff, c->outlen - c->outoff);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1081,8 +1102,12 @@ static void conn_free(struct conn *c)
 {
 	struct httpd *h = c->h;
 
-	srv_loop_del(h->l, c->fd);
-	close(c->fd);
+	if (c->fd >= 0) {
+		srv_loop_del(h->l, c->fd);
+		close(c->fd);
+	} else if (c->io.closed) {
+		c->io.closed(c->io.ctx);
+	}
 	if (c->file >= 0)
 		close(c->file);
 	if (c->timer)
@@ -1131,6 +1156,54 @@ static void refuse_busy(struct httpd *h, int fd, const char *peer)
 	close(fd);
 }
 
+/* Links a new connection (c->out allocated) in and starts its idle timer. Returns false
+ * when c was freed (no timer). */
+static bool conn_start(struct httpd *h, struct conn *c, int fd, const char *peer)
+{
+	c->h = h;
+	c->fd = fd;
+	c->file = -1;
+	c->state = ST_READ;
+	c->last = srv_now();
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	c->next = h->conns;
+	if (h->conns)
+		h->conns->prev = c;
+	h->conns = c;
+	h->nconns++;
+	c->timer = srv_timer_add(h->l, h->idle_timeout, on_timer, c);
+	if (!c->timer) {
+		conn_free(c);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * At the cap: closes the connection that has waited longest for a request head (an idle
+ * keep-alive one, or a slowloris client trickling its head), if that is EVICT_WAIT s or
+ * more. Without this max_conns stalled connections lock every new client out (503) until
+ * the idle timeout; connections sending a response are never closed here.
+ */
+static bool make_room(struct httpd *h)
+{
+	double now = srv_now();
+	struct conn *old = NULL;
+
+	for (struct conn *c = h->conns; c; c = c->next)
+		if (c->state == ST_READ && now - c->last >= EVICT_WAIT &&
+		    (!old || c->last < old->last))
+			old = c;
+	if (!old)
+		return false;
+	srv_log("http", old->peer,
+		"closed to make room: waited %.1f s for a request (%zu bytes of a head), "
+		"%u connections (max %u)",
+		now - old->last, old->inlen, h->nconns, h->max_conns);
+	conn_free(old);
+	return true;
+}
+
 static void on_listen(struct srv_loop *l, int fd, short revents, void *ctx)
 {
 	struct httpd *h = ctx;
@@ -1161,7 +1234,7 @@ static void on_listen(struct srv_loop *l, int fd, short revents, void *ctx)
 			close(cfd);
 			continue;
 		}
-		if (h->nconns >= h->max_conns) {
+		if (h->nconns >= h->max_conns && !make_room(h)) {
 			refuse_busy(h, cfd, peer);
 			continue;
 		}
@@ -1176,20 +1249,7 @@ static void on_listen(struct srv_loop *l, int fd, short revents, void *ctx)
 			srv_log("http", peer, "out of memory, connection closed");
 			continue;
 		}
-		c->h = h;
-		c->fd = cfd;
-		c->file = -1;
-		c->state = ST_READ;
-		c->last = srv_now();
-		snprintf(c->peer, sizeof(c->peer), "%s", peer);
-		c->next = h->conns;
-		if (h->conns)
-			h->conns->prev = c;
-		h->conns = c;
-		h->nconns++;
-		c->timer = srv_timer_add(l, h->idle_timeout, on_timer, c);
-		if (!c->timer)
-			conn_free(c);
+		(void)conn_start(h, c, cfd, peer);
 	}
 }
 
@@ -1203,14 +1263,11 @@ static char *dup_str(const char *s)
 	return d;
 }
 
-struct httpd *httpd_new(struct srv_loop *l, const struct httpd_conf *conf, char *err,
-			size_t errcap)
+/* The service without its listening socket: conf checked and copied. */
+static struct httpd *httpd_alloc(struct srv_loop *l, const struct httpd_conf *conf, char *err,
+				 size_t errcap)
 {
 	struct httpd *h = calloc(1, sizeof(*h));
-	struct sockaddr_in sa;
-	socklen_t slen = sizeof(sa);
-	char addr[INET_ADDRSTRLEN];
-	int one = 1;
 
 	if (!h) {
 		snprintf(err, errcap, "http: out of memory");
@@ -1237,6 +1294,24 @@ struct httpd *httpd_new(struct srv_loop *l, const struct httpd_conf *conf, char 
 		httpd_free(h);
 		return NULL;
 	}
+	return h;
+oom:
+	snprintf(err, errcap, "http: out of memory");
+	httpd_free(h);
+	return NULL;
+}
+
+struct httpd *httpd_new(struct srv_loop *l, const struct httpd_conf *conf, char *err,
+			size_t errcap)
+{
+	struct httpd *h = httpd_alloc(l, conf, err, errcap);
+	struct sockaddr_in sa;
+	socklen_t slen = sizeof(sa);
+	char addr[INET_ADDRSTRLEN];
+	int one = 1;
+
+	if (!h)
+		return NULL;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(conf->listen_ip);
@@ -1261,13 +1336,12 @@ struct httpd *httpd_new(struct srv_loop *l, const struct httpd_conf *conf, char 
 		return NULL;
 	}
 	h->port = ntohs(sa.sin_port);
-	if (srv_loop_add(l, h->lfd, POLLIN, on_listen, h) != 0)
-		goto oom;
+	if (srv_loop_add(l, h->lfd, POLLIN, on_listen, h) != 0) {
+		snprintf(err, errcap, "http: out of memory");
+		httpd_free(h);
+		return NULL;
+	}
 	return h;
-oom:
-	snprintf(err, errcap, "http: out of memory");
-	httpd_free(h);
-	return NULL;
 }
 
 uint16_t httpd_port(const struct httpd *h)
@@ -1299,5 +1373,91 @@ void httpd_free(struct httpd *h)
 	}
 	free(h->auth);
 	free(h->root);
+	if (h->detached)
+		srv_loop_free(h->l);	/* the loop is ours */
 	free(h);
+}
+
+/* ---- detached mode ---- */
+
+struct httpd *httpd_new_detached(const struct httpd_conf *conf, char *err, size_t errcap)
+{
+	struct srv_loop *l = srv_loop_new();
+	struct httpd *h;
+
+	if (!l) {
+		snprintf(err, errcap, "http: out of memory");
+		return NULL;
+	}
+	h = httpd_alloc(l, conf, err, errcap);
+	if (!h) {
+		srv_loop_free(l);
+		return NULL;
+	}
+	h->detached = true;
+	return h;
+}
+
+/* struct httpd_conn is the public name of a detached struct conn. */
+struct httpd_conn *httpd_conn_new(struct httpd *h, const char *peer,
+				  const struct httpd_conn_io *io)
+{
+	struct conn *c;
+
+	if (!h->detached || h->nconns >= h->max_conns)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c)
+		c->out = malloc(OUT_CAP);
+	if (!c || !c->out) {
+		if (c)
+			free(c->out);
+		free(c);
+		return NULL;
+	}
+	c->io = *io;
+	if (!conn_start(h, c, -1, peer ? peer : "-"))
+		return NULL;	/* freed; io->closed was called */
+	return (struct httpd_conn *)c;
+}
+
+void httpd_conn_feed(struct httpd_conn *hc, const uint8_t *p, size_t len, bool eof, size_t *used)
+{
+	struct conn *c = (struct conn *)hc;
+	size_t n = 0;
+
+	*used = 0;
+	/* What on_conn does with a readable (or writable) socket. */
+	if (c->state == ST_DRAIN) {
+		*used = len;	/* read and discarded */
+		if (eof)
+			conn_free(c);
+		return;
+	}
+	if (c->state == ST_READ && c->inlen < sizeof(c->in)) {
+		n = sizeof(c->in) - c->inlen;
+		if (n > len)
+			n = len;
+		if (n)
+			memcpy(c->in + c->inlen, p, n);
+		c->inlen += n;
+		*used = n;
+		if (eof && n == len)
+			c->peer_eof = true;
+	}
+	conn_run(c);
+}
+
+void httpd_conn_expire(struct httpd_conn *hc)
+{
+	struct conn *c = (struct conn *)hc;
+
+	if (!c->timer)
+		return;
+	srv_timer_cancel(c->h->l, c->timer);
+	c->timer = 0;
+	/* As if the idle (or drain) time had passed without progress. */
+	c->last -= c->h->idle_timeout;
+	c->drain_start -= DRAIN_TIME;
+	on_timer(c->h->l, c);
 }

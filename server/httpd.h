@@ -39,6 +39,33 @@ uint16_t httpd_port(const struct httpd *h);
 void httpd_free(struct httpd *h);
 
 /*
+ * Detached mode, without sockets (fuzz/fuzz_httpd.c, tests): connections whose socket is
+ * replaced by callbacks, driven by httpd_conn_feed with the bytes a client sends; requests
+ * go through the same parsing, resolution, authentication, Range and keep-alive handling.
+ * Timers fire only through httpd_conn_expire. httpd_free frees the connections left.
+ */
+struct httpd_conn;
+struct httpd_conn_io {
+	/* send(2): takes up to len bytes, returns how many (0: the socket buffer is full,
+	 * the server waits for the next httpd_conn_feed). */
+	size_t (*write)(void *ctx, const uint8_t *p, size_t len);
+	void (*shutdown)(void *ctx);	/* shutdown(SHUT_WR): nothing more will be written */
+	void (*closed)(void *ctx);	/* close(2): the connection is freed, forget it */
+	void *ctx;
+};
+struct httpd *httpd_new_detached(const struct httpd_conf *c, char *err, size_t errcap);
+/* A new connection from peer ("192.0.2.10:40000"); NULL when out of memory or at max_conns.
+ * io is copied. */
+struct httpd_conn *httpd_conn_new(struct httpd *h, const char *peer,
+				  const struct httpd_conn_io *io);
+/* The client sent p[0..len), then (eof) shut down its side; the server reads what fits
+ * (*used: how many bytes; feed the rest again later, as TCP would keep them), then writes
+ * and may close (io->closed). Also with len 0: the socket became writable. */
+void httpd_conn_feed(struct httpd_conn *c, const uint8_t *p, size_t len, bool eof, size_t *used);
+/* The connection's timer (idle, or the drain after a close) fires as if its time had passed. */
+void httpd_conn_expire(struct httpd_conn *c);
+
+/*
  * Maps a URL path as sent (percent-encoded; a query or fragment is dropped) to a file
  * under root. Refuses '..' segments (also encoded), NUL bytes, bad escapes, anything
  * whose realpath() is outside realpath(root) (symlinks pointing out), directories (no

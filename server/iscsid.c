@@ -30,6 +30,7 @@
 #define MAX_WTASKS 32
 #define OUT_HIGH (512u * 1024u)	/* stop generating output above this much queued */
 #define LOGIN_TIMEOUT 30.0
+#define EVICT_WAIT 2.0		/* at the cap, one still in login this long makes room */
 #define NO_TAG 0xffffffffu
 /* BHS + AHS + header digest + data + padding + data digest, for our largest PDU. */
 #define IN_CAP (ISCSI_BHS_LEN + ISCSI_MAX_AHS_WORDS * 4 + 4 + OUR_MRDSL + 3 + 4)
@@ -100,11 +101,13 @@ struct rtask {
 struct conn {
 	struct iscsid *d;
 	struct conn *next;
-	int fd;
+	int fd;			/* -1 in detached mode: io stands for the socket */
+	struct iscsid_conn_io io;
 	char peer[64];
 	uint32_t local_ip;
 	uint16_t local_port;
 	uint64_t timer;
+	double since;		/* accepted at (srv_now) */
 	enum phase phase;
 	uint8_t *in;
 	size_t inlen;
@@ -126,6 +129,7 @@ struct conn {
 	uint16_t tsih;
 	uint16_t cid;
 	bool tpgt_sent, mrdsl_sent;
+	uint32_t keys_seen;	/* login keys offered so far: bit login_key_index (31: MRDSL) */
 	uint8_t chap_id;
 	uint8_t chap_c[16];
 	uint8_t *ltext;		/* accumulated C-bit login/text data */
@@ -156,6 +160,7 @@ struct iscsid {
 	unsigned max_conns, nconns;
 	uint16_t next_tsih;
 	struct conn *conns;
+	bool detached;		/* iscsid_new_detached: no listener, l is ours */
 };
 
 static void conn_close(struct conn *c, const char *why);
@@ -357,10 +362,25 @@ static bool send_pdu(struct conn *c, const struct iscsi_pdu *p)
 	return true;
 }
 
+/* send(2), or in detached mode the write callback (taking nothing is EAGAIN). */
+static ssize_t conn_send(struct conn *c, const uint8_t *p, size_t n)
+{
+	size_t w;
+
+	if (c->fd >= 0)
+		return send(c->fd, p, n, MSG_NOSIGNAL);
+	w = c->io.write(c->io.ctx, p, n);
+	if (w == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return (ssize_t)(w < n ? w : n);
+}
+
 static void flush(struct conn *c)
 {
 	while (out_queued(c) > 0) {
-		ssize_t n = send(c->fd, c->out + c->outoff, out_queued(c), MSG_NOSIGNAL);
+		ssize_t n = conn_send(c, c->out + c->outoff, out_queued(c));
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -522,8 +542,9 @@ static bool is_security_key(struct view k)
 	       view_eq(k, "CHAP_C") || view_eq(k, "CHAP_N") || view_eq(k, "CHAP_R");
 }
 
-/* Keys negotiated only during login (RFC 7143 13: "LO" and the login-stage keys). */
-static bool is_login_key(struct view k)
+/* Index of a key negotiated only during login (RFC 7143 13: "LO" and the login-stage
+ * keys), or -1. */
+static int login_key_index(struct view k)
 {
 	static const char *const keys[] = {
 		"HeaderDigest", "DataDigest", "MaxConnections", "InitialR2T", "ImmediateData",
@@ -535,8 +556,13 @@ static bool is_login_key(struct view k)
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (view_eq(k, keys[i]))
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+static bool is_login_key(struct view k)
+{
+	return login_key_index(k) >= 0;
 }
 
 static struct tgt *find_target(struct iscsid *d, struct view name)
@@ -753,6 +779,17 @@ static uint16_t login_step(struct conn *c, const struct iscsi_pdu *p)
 
 	memset(&lk, 0, sizeof(lk));
 	while (iscsi_text_next(data, &pos, &k, &v)) {
+		int ki = view_eq(k, "MaxRecvDataSegmentLength") ? 31 : login_key_index(k);
+
+		/* RFC 7143 6.2: a parameter offered twice during login is an initiator error
+		 * (Login reject). Answering each offer gave two answers: fuzz_iscsid found
+		 * "HeaderDigest=CRC32C" then "HeaderDigest=Reject" in one response, with
+		 * CRC32C in force, so the initiator framed the PDUs that followed wrongly. */
+		if (ki >= 0) {
+			if (c->keys_seen & (uint32_t)1 << ki)
+				return 0x0200;	/* initiator error */
+			c->keys_seen |= (uint32_t)1 << ki;
+		}
 		if (is_security_key(k))
 			collect_key(&lk, k, v);
 		else if (!negotiate_key(c, k, v, &op))
@@ -1849,8 +1886,12 @@ static void conn_close(struct conn *c, const char *why)
 			why ? why : "closed", "; ", c->ncmds, c->bytes_read, c->bytes_written);
 	if (c->timer)
 		srv_timer_cancel(d->l, c->timer);
-	srv_loop_del(d->l, c->fd);
-	close(c->fd);
+	if (c->fd >= 0) {
+		srv_loop_del(d->l, c->fd);
+		close(c->fd);
+	} else if (c->io.closed) {
+		c->io.closed(c->io.ctx);
+	}
 	for (pp = &d->conns; *pp; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
@@ -1871,6 +1912,54 @@ static void login_timeout(struct srv_loop *l, void *ctx)
 	(void)l;
 	c->timer = 0;
 	conn_close(c, "login timeout");
+}
+
+/* Sets a new connection (in and scratch allocated) up and links it in. */
+static void conn_start(struct iscsid *d, struct conn *c, int fd, const char *peer,
+		       uint32_t local_ip, uint16_t local_port)
+{
+	c->d = d;
+	c->fd = fd;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	c->local_ip = local_ip;
+	c->local_port = local_port;
+	/* RFC 7143 13: defaults until negotiated. */
+	c->peer_mrdsl = 8192;
+	c->initial_r2t = true;
+	c->immediate_data = true;
+	c->max_burst = 262144;
+	c->first_burst = 65536;
+	c->next_ttt = 1;
+	c->timer = srv_timer_add(d->l, LOGIN_TIMEOUT, login_timeout, c);
+	c->since = srv_now();
+	c->next = d->conns;
+	d->conns = c;
+	d->nconns++;
+}
+
+/*
+ * At the cap: closes the oldest connection still in login, if it has been there EVICT_WAIT s
+ * or more (a real initiator logs in within milliseconds). Without this max_conns
+ * connections that never log in lock every initiator out until LOGIN_TIMEOUT; sessions in
+ * full feature phase are never closed here.
+ */
+static bool make_room(struct iscsid *d)
+{
+	double now = srv_now();
+	struct conn *old = NULL;
+
+	for (struct conn *c = d->conns; c; c = c->next)
+		if (c->phase == PH_LOGIN && now - c->since >= EVICT_WAIT &&
+		    (!old || c->since < old->since))
+			old = c;
+	if (!old)
+		return false;
+	srv_log("iscsi", old->peer,
+		"no login after %.1f s, %u connections (max %u): closed to make room",
+		now - old->since, d->nconns, d->max_conns);
+	old->quiet = true;
+	conn_close(old, NULL);
+	return true;
 }
 
 static void accept_event(struct srv_loop *l, int fd, short revents, void *ctx)
@@ -1894,7 +1983,7 @@ static void accept_event(struct srv_loop *l, int fd, short revents, void *ctx)
 		}
 		inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof(ip));
 		snprintf(peer, sizeof(peer), "%s:%u", ip, ntohs(sa.sin_port));
-		if (d->nconns >= d->max_conns) {
+		if (d->nconns >= d->max_conns && !make_room(d)) {
 			srv_log("iscsi", peer, "connection refused: %u connections already", d->nconns);
 			close(cfd);
 			continue;
@@ -1916,22 +2005,7 @@ static void accept_event(struct srv_loop *l, int fd, short revents, void *ctx)
 			continue;
 		}
 		setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->d = d;
-		c->fd = cfd;
-		snprintf(c->peer, sizeof(c->peer), "%s", peer);
-		c->local_ip = ntohl(la.sin_addr.s_addr);
-		c->local_port = ntohs(la.sin_port);
-		/* RFC 7143 13: defaults until negotiated. */
-		c->peer_mrdsl = 8192;
-		c->initial_r2t = true;
-		c->immediate_data = true;
-		c->max_burst = 262144;
-		c->first_burst = 65536;
-		c->next_ttt = 1;
-		c->timer = srv_timer_add(l, LOGIN_TIMEOUT, login_timeout, c);
-		c->next = d->conns;
-		d->conns = c;
-		d->nconns++;
+		conn_start(d, c, cfd, peer, ntohl(la.sin_addr.s_addr), ntohs(la.sin_port));
 	}
 }
 
@@ -2030,12 +2104,11 @@ static bool setup_target(struct tgt *t, const struct iscsid_target *ct, char *er
 	return true;
 }
 
-struct iscsid *iscsid_new(struct srv_loop *l, const struct iscsid_conf *c, char *err, size_t errcap)
+/* The target without its listener: the images open, conf copied. */
+static struct iscsid *iscsid_alloc(struct srv_loop *l, const struct iscsid_conf *c, char *err,
+				   size_t errcap)
 {
 	struct iscsid *d = calloc(1, sizeof(*d));
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	int one = 1;
 
 	if (!d) {
 		snprintf(err, errcap, "iscsi: out of memory");
@@ -2061,6 +2134,22 @@ struct iscsid *iscsid_new(struct srv_loop *l, const struct iscsid_conf *c, char 
 				goto fail;
 			}
 	}
+	return d;
+fail:
+	free_tgts(d);
+	free(d);
+	return NULL;
+}
+
+struct iscsid *iscsid_new(struct srv_loop *l, const struct iscsid_conf *c, char *err, size_t errcap)
+{
+	struct iscsid *d = iscsid_alloc(l, c, err, errcap);
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int one = 1;
+
+	if (!d)
+		return NULL;
 	d->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->lfd < 0) {
 		snprintf(err, errcap, "iscsi: socket: %s", strerror(errno));
@@ -2110,8 +2199,92 @@ void iscsid_free(struct iscsid *t)
 		c->quiet = true;	/* shutting down: no per-connection lines */
 		conn_close(c, NULL);
 	}
-	srv_loop_del(t->l, t->lfd);
-	close(t->lfd);
+	if (t->detached) {
+		srv_loop_free(t->l);	/* the loop is ours */
+	} else {
+		srv_loop_del(t->l, t->lfd);
+		close(t->lfd);
+	}
 	free_tgts(t);
 	free(t);
+}
+
+/* ---- detached mode ---- */
+
+struct iscsid *iscsid_new_detached(const struct iscsid_conf *c, char *err, size_t errcap)
+{
+	struct srv_loop *l = srv_loop_new();
+	struct iscsid *d;
+
+	if (!l) {
+		snprintf(err, errcap, "iscsi: out of memory");
+		return NULL;
+	}
+	d = iscsid_alloc(l, c, err, errcap);
+	if (!d) {
+		srv_loop_free(l);
+		return NULL;
+	}
+	d->detached = true;
+	return d;
+}
+
+/* struct iscsid_conn is the public name of a detached struct conn. */
+struct iscsid_conn *iscsid_conn_new(struct iscsid *d, const char *peer, uint32_t local_ip,
+				    uint16_t local_port, const struct iscsid_conn_io *io)
+{
+	struct conn *c;
+
+	if (!d->detached || d->nconns >= d->max_conns)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c) {
+		c->in = malloc(IN_CAP);
+		c->scratch = malloc(OUR_MRDSL);
+	}
+	if (!c || !c->in || !c->scratch) {
+		if (c) {
+			free(c->in);
+			free(c->scratch);
+		}
+		free(c);
+		return NULL;
+	}
+	c->io = *io;
+	conn_start(d, c, -1, peer ? peer : "-", local_ip, local_port);
+	return (struct iscsid_conn *)c;
+}
+
+void iscsid_conn_feed(struct iscsid_conn *ic, const uint8_t *p, size_t len, bool eof, size_t *used)
+{
+	struct conn *c = (struct conn *)ic;
+	size_t n = IN_CAP - c->inlen;
+
+	/* What conn_event does when the socket is writable and readable. */
+	flush(c);
+	if (n > len)
+		n = len;
+	if (n)
+		memcpy(c->in + c->inlen, p, n);
+	c->inlen += n;
+	*used = n;
+	if (eof && n == len) {
+		/* FIN: what arrived before it still gets its answers. */
+		process_input(c);
+		flush(c);
+		conn_close(c, "closed by the initiator");
+		return;
+	}
+	conn_update(c);
+}
+
+void iscsid_conn_expire(struct iscsid_conn *ic)
+{
+	struct conn *c = (struct conn *)ic;
+
+	if (!c->timer)
+		return;
+	srv_timer_cancel(c->d->l, c->timer);
+	c->timer = 0;
+	login_timeout(c->d->l, c);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "checker/expect.h"
 #include "checker/model.h"
@@ -66,6 +67,31 @@ static int port_arg(const char *name, const char *v, uint16_t *out)
 		return usage_error("%s takes a port number 0-65535, not '%s'", name, v);
 	*out = (uint16_t)n;
 	return 0;
+}
+
+/*
+ * The caps need about FD_NEED descriptors: 512 TFTP transfers (a socket and a file each),
+ * 256 HTTP connections (a socket, and a file while sending), 64 iSCSI connections, the
+ * listeners. A soft limit of 1024, the usual default, runs out before the caps do, and
+ * then open() and accept() fail instead ("ERROR 2" to TFTP clients). poll(2) has no
+ * FD_SETSIZE limit: raise the soft limit towards the hard one.
+ */
+#define FD_NEED 1700
+#define FD_WANT 4096
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= FD_WANT)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > FD_WANT ? FD_WANT : rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < FD_NEED)
+		srv_log("serve", NULL,
+			"file descriptor limit %llu is below the %d the caps need: past it new "
+			"transfers and connections fail (ulimit -n)",
+			(unsigned long long)rl.rlim_cur, FD_NEED);
 }
 
 /* Paths in the site file are relative to its directory. */
@@ -231,6 +257,7 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	srv_loop_stop_on_signals();
+	raise_fd_limit();
 	/* Every service starts, or none: a half-started server is worse than none. */
 	if (iface) {
 		struct dhcpd_conf dc = { &site, iface, listen_ip, dport,

@@ -28,6 +28,7 @@
 #define RECV_BURST 64		/* datagrams read per wakeup, so that no socket starves the rest */
 #define GARBAGE_SLOTS 32
 #define GARBAGE_INTERVAL 60.0	/* seconds between two "garbage" lines about one peer */
+#define EVICT_SILENCE 2.0	/* at the cap, a transfer silent this long makes room */
 
 struct tftpd;
 
@@ -35,6 +36,7 @@ struct xfer {
 	struct tftpd *t;
 	struct xfer *next;
 	int sock;		/* our TID for this transfer (RFC 1350 section 4) */
+	uint16_t port;		/* detached mode: the TID's port (no socket) */
 	int file;
 	struct sockaddr_in peer;
 	char peer_str[32];
@@ -51,6 +53,7 @@ struct xfer {
 	bool rolled;		/* the rollover was logged */
 	bool stranger_logged;
 	bool heard;		/* the client has answered on this TID */
+	double heard_at;	/* its last datagram on this TID (the start until then) */
 	/* Block numbers here are absolute (1, 2, ... past 65535); the wire carries the low 16 bits. */
 	uint64_t last;		/* the final, short (maybe empty) block */
 	uint64_t acked;		/* highest block acknowledged; 0 = none */
@@ -79,6 +82,11 @@ struct tftpd {
 	struct xfer *xfers;
 	unsigned nxfers;
 	struct garbage_slot garbage[GARBAGE_SLOTS];
+	/* Detached mode (tftpd_new_detached): datagrams go out through send, the loop is
+	 * our own and only holds timers. */
+	tftpd_send_fn send;
+	void *send_ctx;
+	uint16_t next_port;
 	uint8_t req[REQ_BUF];
 };
 
@@ -95,14 +103,26 @@ static bool same_peer(const struct sockaddr_in *a, const struct sockaddr_in *b)
 	return a->sin_addr.s_addr == b->sin_addr.s_addr && a->sin_port == b->sin_port;
 }
 
-static void send_error(int fd, const struct sockaddr_in *to, uint16_t code, const char *msg)
+/* sendto on fd, or in detached mode the callback with our port lport. */
+static ssize_t dg_send(const struct tftpd *t, int fd, uint16_t lport, const struct sockaddr_in *to,
+		       const void *p, size_t n)
+{
+	if (t->send) {
+		t->send(t->send_ctx, lport, ntohs(to->sin_port), p, n);
+		return (ssize_t)n;
+	}
+	return sendto(fd, p, n, 0, (const struct sockaddr *)to, sizeof(*to));
+}
+
+static void send_error(const struct tftpd *t, int fd, uint16_t lport, const struct sockaddr_in *to,
+		       uint16_t code, const char *msg)
 {
 	uint8_t b[600];
 	size_t n = tftp_encode_error(code, msg, b, sizeof(b));
 
 	/* Errors are not retransmitted (RFC 1350 section 7): a lost one is lost. */
 	if (n)
-		(void)sendto(fd, b, n, 0, (const struct sockaddr *)to, sizeof(*to));
+		(void)dg_send(t, fd, lport, to, b, n);
 }
 
 /* ---- name resolution ---- */
@@ -138,6 +158,10 @@ static const char *errno_why(int e, int *code)
 		return "too many symlinks";
 	case ENAMETOOLONG:
 		return "file name too long";
+	case EMFILE:
+	case ENFILE:
+		*code = TFTP_ERR_UNDEF;	/* the server's, and passing: not an access violation */
+		return "server out of file descriptors";
 	default:
 		return "cannot resolve the path";
 	}
@@ -290,8 +314,7 @@ static int send_block(struct xfer *x, uint64_t n)
 		got += (size_t)r;
 	}
 	len = tftp_encode_data((uint16_t)n, x->data, want, x->pkt, 4 + (size_t)x->blksize);
-	if (sendto(x->sock, x->pkt, len, 0, (const struct sockaddr *)&x->peer,
-		   sizeof(x->peer)) < 0 &&
+	if (dg_send(x->t, x->sock, x->port, &x->peer, x->pkt, len) < 0 &&
 	    (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 1;
 	/* Other send errors (ENOBUFS, a firewall) count as a loss: the timer resends. */
@@ -308,7 +331,7 @@ static int send_pending(struct xfer *x)
 		if (rc < 0) {
 			srv_log("tftp", x->peer_str, "%s: read error at block %llu: %s; transfer aborted",
 				x->name, (unsigned long long)n, strerror(errno));
-			send_error(x->sock, &x->peer, TFTP_ERR_UNDEF, "read error");
+			send_error(x->t, x->sock, x->port, &x->peer, TFTP_ERR_UNDEF, "read error");
 			return -1;
 		}
 		if (rc > 0) {
@@ -381,15 +404,14 @@ static void on_timer(struct srv_loop *l, void *ctx)
 			"%s: no %s after %u retransmissions; giving up (%llu of %llu blocks acknowledged)",
 			x->name, x->oack_pending ? "ACK of the OACK" : "ACK", x->tries,
 			(unsigned long long)x->acked, (unsigned long long)x->last);
-		send_error(x->sock, &x->peer, TFTP_ERR_UNDEF, "timed out");
+		send_error(x->t, x->sock, x->port, &x->peer, TFTP_ERR_UNDEF, "timed out");
 		xfer_free(x);
 		return;
 	}
 	x->tries++;
 	x->rto = x->rto * 2 > cap ? cap : x->rto * 2;
 	if (x->oack_pending) {
-		(void)sendto(x->sock, x->oack, x->oack_len, 0, (const struct sockaddr *)&x->peer,
-			     sizeof(x->peer));
+		(void)dg_send(x->t, x->sock, x->port, &x->peer, x->oack, x->oack_len);
 		x->retrans++;
 	} else {
 		/* Only a timeout resends: the whole unacknowledged window. */
@@ -428,6 +450,60 @@ static bool on_ack(struct xfer *x, uint16_t wire)
 	return progress(x, a);
 }
 
+/* One datagram (at most 1024 bytes, as recvfrom cuts it) on the transfer's TID. Returns
+ * false when x was freed. */
+static bool xfer_datagram(struct xfer *x, const struct sockaddr_in *from, const uint8_t *buf,
+			  size_t n)
+{
+	struct tftp_pkt pk;
+
+	if (tftp_decode(buf, n, &pk) < 0)
+		return true;
+	if (!same_peer(from, &x->peer)) {
+		char who[32];
+
+		/* RFC 1350 section 4: answer the stranger, leave the transfer alone.
+		 * An ERROR is never answered with an ERROR. */
+		if (pk.op == TFTP_ERROR)
+			return true;
+		send_error(x->t, x->sock, x->port, from, TFTP_ERR_UNKNOWN_TID, "unknown transfer ID");
+		if (!x->stranger_logged) {
+			peer_fmt(from, who, sizeof(who));
+			srv_log("tftp", who,
+				"%s from an unknown TID to the transfer of %s -> ERROR 5 unknown transfer ID",
+				tftp_op_name(pk.op), x->name);
+			x->stranger_logged = true;
+		}
+		return true;
+	}
+	x->heard = true;
+	x->heard_at = srv_now();
+	if (pk.op == TFTP_ACK && !(pk.problems & TFTP_PROB_SHORT)) {
+		if (!on_ack(x, pk.block))
+			return false;
+	} else if (pk.op == TFTP_ERROR) {
+		char msg[128];
+
+		view_to_printable(pk.errmsg, msg, sizeof(msg));
+		if (x->oack_pending && (pk.errcode == TFTP_ERR_UNDEF ||
+					pk.errcode == TFTP_ERR_OPTION))
+			/* UEFI and iPXE ask for tsize, read the OACK and stop (ERROR 0 or 8):
+			 * a size probe, not a failure. */
+			srv_log("tftp", x->peer_str,
+				"%s: client ended after the OACK with ERROR %u \"%s\": a size probe",
+				x->name, (unsigned)pk.errcode, msg);
+		else
+			srv_log("tftp", x->peer_str,
+				"%s: client sent ERROR %u \"%s\" after %llu of %llu blocks; transfer aborted",
+				x->name, (unsigned)pk.errcode, msg,
+				(unsigned long long)x->acked, (unsigned long long)x->last);
+		xfer_free(x);
+		return false;
+	}
+	/* Anything else from the peer (a repeated RRQ, DATA) is ignored. */
+	return true;
+}
+
 static void on_xfer_io(struct srv_loop *l, int fd, short revents, void *ctx)
 {
 	struct xfer *x = ctx;
@@ -443,56 +519,14 @@ static void on_xfer_io(struct srv_loop *l, int fd, short revents, void *ctx)
 	for (int i = 0; i < RECV_BURST; i++) {
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
-		struct tftp_pkt pk;
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
 
 		if (n < 0)
 			return;
 		if (fl < sizeof(from) || from.sin_family != AF_INET)
 			continue;
-		if (tftp_decode(buf, (size_t)n, &pk) < 0)
-			continue;
-		if (!same_peer(&from, &x->peer)) {
-			char who[32];
-
-			/* RFC 1350 section 4: answer the stranger, leave the transfer alone.
-			 * An ERROR is never answered with an ERROR. */
-			if (pk.op == TFTP_ERROR)
-				continue;
-			send_error(fd, &from, TFTP_ERR_UNKNOWN_TID, "unknown transfer ID");
-			if (!x->stranger_logged) {
-				peer_fmt(&from, who, sizeof(who));
-				srv_log("tftp", who,
-					"%s from an unknown TID to the transfer of %s -> ERROR 5 unknown transfer ID",
-					tftp_op_name(pk.op), x->name);
-				x->stranger_logged = true;
-			}
-			continue;
-		}
-		x->heard = true;
-		if (pk.op == TFTP_ACK && !(pk.problems & TFTP_PROB_SHORT)) {
-			if (!on_ack(x, pk.block))
-				return;
-		} else if (pk.op == TFTP_ERROR) {
-			char msg[128];
-
-			view_to_printable(pk.errmsg, msg, sizeof(msg));
-			if (x->oack_pending && (pk.errcode == TFTP_ERR_UNDEF ||
-						pk.errcode == TFTP_ERR_OPTION))
-				/* UEFI and iPXE ask for tsize, read the OACK and stop (ERROR 0 or 8):
-				 * a size probe, not a failure. */
-				srv_log("tftp", x->peer_str,
-					"%s: client ended after the OACK with ERROR %u \"%s\": a size probe",
-					x->name, (unsigned)pk.errcode, msg);
-			else
-				srv_log("tftp", x->peer_str,
-					"%s: client sent ERROR %u \"%s\" after %llu of %llu blocks; transfer aborted",
-					x->name, (unsigned)pk.errcode, msg,
-					(unsigned long long)x->acked, (unsigned long long)x->last);
-			xfer_free(x);
+		if (!xfer_datagram(x, &from, buf, (size_t)n))
 			return;
-		}
-		/* Anything else from the peer (a repeated RRQ, DATA) is ignored. */
 	}
 }
 
@@ -524,7 +558,7 @@ static void garbage(struct tftpd *t, const struct sockaddr_in *from, const char 
 static void refuse(struct tftpd *t, const struct sockaddr_in *from, const char *peer,
 		   const char *req, uint16_t code, const char *why)
 {
-	send_error(t->fd, from, code, why);
+	send_error(t, t->fd, t->port, from, code, why);
 	srv_log("tftp", peer, "%s -> ERROR %u %s", req, (unsigned)code, why);
 }
 
@@ -596,6 +630,38 @@ static bool negotiate(const struct tftpd *t, const struct tftp_pkt *pk, uint64_t
 	return o->blksize >= 0 || o->tsize >= 0 || o->timeout >= 0 || o->windowsize >= 0;
 }
 
+/*
+ * The transfer whose client has been silent longest, if that is at least EVICT_SILENCE s
+ * (past its first retransmission: a live client answers within an RTO); at the cap
+ * make_room drops it. Without this a storm of requests nobody acknowledges (spoofed, or
+ * from many ports) holds every slot for the whole backoff (31 s with the defaults) and
+ * each new client gets "server busy".
+ */
+static struct xfer *silent_longest(struct tftpd *t)
+{
+	double now = srv_now();
+	struct xfer *old = NULL;
+
+	for (struct xfer *x = t->xfers; x; x = x->next)
+		if (now - x->heard_at >= EVICT_SILENCE && (!old || x->heard_at < old->heard_at))
+			old = x;
+	return old;
+}
+
+static void make_room(struct tftpd *t)
+{
+	struct xfer *old = silent_longest(t);
+	double now = srv_now();
+
+	if (!old)
+		return;
+	srv_log("tftp", old->peer_str,
+		"%s: client silent for %.1f s; transfer dropped to make room (%u transfers, the cap)",
+		old->name, now - old->heard_at, t->nxfers);
+	send_error(t, old->sock, old->port, &old->peer, TFTP_ERR_UNDEF, "server busy");
+	xfer_free(old);
+}
+
 static void start_rrq(struct tftpd *t, const struct sockaddr_in *from, const char *peer,
 		      const struct tftp_pkt *pk, const char *lname, bool netascii)
 {
@@ -629,8 +695,11 @@ static void start_rrq(struct tftpd *t, const struct sockaddr_in *from, const cha
 				req);
 			return;
 		}
-	if (t->nxfers >= t->conf.max_transfers) {
-		refuse(t, from, peer, req, TFTP_ERR_UNDEF, "server busy");
+	if (t->nxfers >= t->conf.max_transfers && !silent_longest(t)) {
+		char busy[64];
+
+		snprintf(busy, sizeof(busy), "server busy: %u transfers in progress", t->nxfers);
+		refuse(t, from, peer, req, TFTP_ERR_UNDEF, busy);
 		return;
 	}
 	code = tftpd_resolve(t->root, name, path, sizeof(path), &why);
@@ -648,6 +717,8 @@ static void start_rrq(struct tftpd *t, const struct sockaddr_in *from, const cha
 		refuse(t, from, peer, req, (uint16_t)code, why);
 		return;
 	}
+	if (t->nxfers >= t->conf.max_transfers)
+		make_room(t);	/* only for a request that will be served */
 	oack = negotiate(t, pk, (uint64_t)st.st_size, &o);
 	x = calloc(1, sizeof(*x));
 	if (x) {
@@ -675,6 +746,7 @@ static void start_rrq(struct tftpd *t, const struct sockaddr_in *from, const cha
 	x->rto = x->base_rto;
 	x->last = x->size / x->blksize + 1;	/* a size that is a multiple ends with an empty block */
 	x->start = srv_now();
+	x->heard_at = x->start;
 	x->next = t->xfers;
 	t->xfers = x;
 	t->nxfers++;
@@ -682,9 +754,22 @@ static void start_rrq(struct tftpd *t, const struct sockaddr_in *from, const cha
 	memset(&me, 0, sizeof(me));
 	me.sin_family = AF_INET;
 	me.sin_addr.s_addr = htonl(t->conf.listen_ip);
-	x->sock = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (x->sock < 0 || bind(x->sock, (struct sockaddr *)&me, sizeof(me)) < 0 ||
-	    srv_loop_add(t->loop, x->sock, POLLIN, on_xfer_io, x) < 0) {
+	if (t->send) {
+		/* Detached: the TID is a port number only, one not in use. */
+		for (;;) {
+			struct xfer *y = t->xfers;
+
+			x->port = t->next_port++;
+			if (t->next_port < 1024)
+				t->next_port = 1024;
+			while (y && (y == x || y->port != x->port))
+				y = y->next;
+			if (!y && x->port != t->port)
+				break;
+		}
+	} else if ((x->sock = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0 ||
+		   bind(x->sock, (struct sockaddr *)&me, sizeof(me)) < 0 ||
+		   srv_loop_add(t->loop, x->sock, POLLIN, on_xfer_io, x) < 0) {
 		const char *e = strerror(errno);
 
 		if (x->sock >= 0)
@@ -702,8 +787,7 @@ static void start_rrq(struct tftpd *t, const struct sockaddr_in *from, const cha
 		srv_log("tftp", peer, "%s -> OACK%s", req, ans);
 		x->oack_len = tftp_encode_oack(&o, x->oack, sizeof(x->oack));
 		x->oack_pending = true;
-		(void)sendto(x->sock, x->oack, x->oack_len, 0, (const struct sockaddr *)&x->peer,
-			     sizeof(x->peer));
+		(void)dg_send(t, x->sock, x->port, &x->peer, x->oack, x->oack_len);
 		if (!arm(x)) {
 			srv_log("tftp", peer, "%s: out of memory for a timer; transfer aborted", lname);
 			xfer_free(x);
@@ -789,15 +873,13 @@ static void on_request(struct srv_loop *l, int fd, short revents, void *ctx)
 
 /* ---- the service ---- */
 
-struct tftpd *tftpd_new(struct srv_loop *l, const struct tftpd_conf *c, char *err, size_t errcap)
+/* The service without its request socket: conf checked and copied, defaults filled in. */
+static struct tftpd *tftpd_alloc(struct srv_loop *l, const struct tftpd_conf *c, char *err,
+				 size_t errcap)
 {
 	struct tftpd *t;
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
 	struct stat st;
-	char ip[16];
 
-	net_ip_str(c->listen_ip, ip, sizeof(ip));
 	if (!c->root) {
 		snprintf(err, errcap, "tftp: no root directory");
 		return NULL;
@@ -831,6 +913,20 @@ struct tftpd *tftpd_new(struct srv_loop *l, const struct tftpd_conf *c, char *er
 		t->conf.max_blksize = TFTP_BLKSIZE_MIN;
 	if (!t->conf.max_windowsize)
 		t->conf.max_windowsize = DEF_MAX_WINDOW;
+	t->fd = -1;
+	return t;
+}
+
+struct tftpd *tftpd_new(struct srv_loop *l, const struct tftpd_conf *c, char *err, size_t errcap)
+{
+	struct tftpd *t = tftpd_alloc(l, c, err, errcap);
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	char ip[16];
+
+	if (!t)
+		return NULL;
+	net_ip_str(c->listen_ip, ip, sizeof(ip));
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(c->listen_ip);
@@ -867,8 +963,75 @@ void tftpd_free(struct tftpd *t)
 		return;
 	while (t->xfers)
 		xfer_free(t->xfers);
-	srv_loop_del(t->loop, t->fd);
-	close(t->fd);
+	if (t->send) {
+		srv_loop_free(t->loop);	/* detached: the loop is ours */
+	} else {
+		srv_loop_del(t->loop, t->fd);
+		close(t->fd);
+	}
 	free(t->root);
 	free(t);
+}
+
+struct tftpd *tftpd_new_detached(const struct tftpd_conf *c, tftpd_send_fn send, void *ctx,
+				 char *err, size_t errcap)
+{
+	struct srv_loop *l = srv_loop_new();
+	struct tftpd *t = l ? tftpd_alloc(l, c, err, errcap) : NULL;
+
+	if (!t) {
+		if (!l)
+			snprintf(err, errcap, "tftp: out of memory");
+		srv_loop_free(l);
+		return NULL;
+	}
+	t->send = send;
+	t->send_ctx = ctx;
+	t->port = c->port ? c->port : TFTP_PORT;
+	t->next_port = 49152;
+	return t;
+}
+
+void tftpd_handle(struct tftpd *t, uint16_t to_port, uint32_t from_ip, uint16_t from_port,
+		  const uint8_t *p, size_t len)
+{
+	struct sockaddr_in from;
+
+	memset(&from, 0, sizeof(from));
+	from.sin_family = AF_INET;
+	from.sin_addr.s_addr = htonl(from_ip);
+	from.sin_port = htons(from_port);
+	if (to_port == t->port) {
+		handle_request(t, &from, p, len < REQ_BUF ? len : REQ_BUF);
+		return;
+	}
+	for (struct xfer *x = t->xfers; x; x = x->next)
+		if (x->port == to_port) {
+			/* on_xfer_io reads into 1024 bytes: a longer datagram is cut there. */
+			(void)xfer_datagram(x, &from, p, len < 1024 ? len : 1024);
+			return;
+		}
+	/* No socket on that port: the datagram is lost (the kernel would answer ICMP). */
+}
+
+bool tftpd_expire(struct tftpd *t, uint16_t port)
+{
+	for (struct xfer *x = t->xfers; x; x = x->next)
+		if (x->port == port && x->timer) {
+			srv_timer_cancel(t->loop, x->timer);
+			x->timer = 0;
+			on_timer(t->loop, x);
+			return true;
+		}
+	return false;
+}
+
+unsigned tftpd_transfers(const struct tftpd *t, uint16_t *ports, unsigned cap)
+{
+	unsigned n = 0;
+
+	for (const struct xfer *x = t->xfers; x; x = x->next, n++)
+		if (n < cap)
+			ports[n] = x->port;
+	return n;
 }

@@ -3,7 +3,8 @@
 #
 #   tests/regress/<harness>/*   inputs that once crashed (or must never crash) a fuzz harness:
 #                               replayed through fuzz/fuzz_<harness>.c linked with
-#                               fuzz/replay_main.c and ASan + UBSan (no libFuzzer needed)
+#                               fuzz/replay_main.c and ASan + UBSan (no libFuzzer needed), with
+#                               the link flags its "fuzz-ldflags:" line names
 #   tests/regress/pcap/*.pcap   hostile capture files (tests/regress/mkpcaps.py small), plus the
 #                               large ones written into build/regress/pcap/ (mkpcaps.py big):
 #                               `netboot-check analyze --format json` must exit 0, 1 or 2, print
@@ -33,14 +34,19 @@ bad() { fail=$((fail + 1)); echo "regress: FAIL $*"; }
 
 mkdir -p "$OUT/obj" "$OUT/bin" "$OUT/pcap"
 
+# Extra link flags a harness asks for in a line "fuzz-ldflags: ..." (as scripts/fuzz.sh reads them).
+ldflags() {
+	sed -n 's/^.*fuzz-ldflags: \(.*\)$/\1/p' "fuzz/fuzz_$1.c" | head -n 1
+}
+
 # --- the library with sanitizers (no fuzzer instrumentation), rebuilt when a source changed.
-LIBSRC=$(ls proto/*.c checker/*.c reports/*.c server/*.c | grep -v -e '/main\.c$')
+LIBSRC=$(ls proto/*.c checker/*.c reports/*.c server/*.c lint/*.c | grep -v -e '/main\.c$')
 LIB=$OUT/libnbc-san.a
 stale=0
 if [ ! -f "$LIB" ]; then
 	stale=1
 else
-	for f in $LIBSRC proto/*.h checker/*.h reports/*.h server/*.h; do
+	for f in $LIBSRC proto/*.h checker/*.h reports/*.h server/*.h lint/*.h; do
 		if [ "$f" -nt "$LIB" ]; then stale=1; break; fi
 	done
 fi
@@ -67,11 +73,12 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 for h in $harnesses; do
 	bin=$OUT/bin/replay_$h
+	# shellcheck disable=SC2046
 	$CC $CSTD $COPT $SAN -I. "fuzz/fuzz_$h.c" fuzz/replay_main.c "$LIB" -lpcap -lnettle -lm \
-		-o "$bin" || { bad "$h: replay build failed"; continue; }
+		$(ldflags "$h") -o "$bin" || { bad "$h: replay build failed"; continue; }
 	for f in tests/regress/"$h"/*; do
 		[ -f "$f" ] || continue
-		if timeout "$TIME_LIMIT" "$bin" "$f" >"$OUT/last.out" 2>&1; then
+		if timeout "$TIME_LIMIT" "$bin" "$f" >"$OUT/last.out" 2>&1 </dev/null; then
 			ok
 		else
 			bad "$f (exit $?): $(grep -m1 -e 'ERROR:' -e 'runtime error' -e 'invariant' "$OUT/last.out")"
