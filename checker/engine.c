@@ -46,6 +46,7 @@ struct nbc_engine *engine_new(const struct eng_options *opt)
 	hmap_init(&e->by_mac);
 	hmap_init(&e->by_ip);
 	hmap_init(&e->active);
+	hmap_init(&e->script_map);
 	e->export_fd = -1;
 	if (!streams_init(e)) {
 		defrag_free(e->defrag);
@@ -76,7 +77,8 @@ void engine_free(struct nbc_engine *e)
 		free(c->https);
 		free(c->iscsis);
 		for (size_t k = 0; k < c->nscripts; k++)
-			free(c->scripts[k].parsed);
+			if (c->scripts[k].owned)
+				free(c->scripts[k].parsed);
 		free(c->scripts);
 		free(c->iscsi_stage);
 		free(c->pub.stages);
@@ -95,6 +97,12 @@ void engine_free(struct nbc_engine *e)
 	hmap_free(&e->by_mac);
 	hmap_free(&e->by_ip);
 	hmap_free(&e->active);
+	hmap_free(&e->script_map);
+	for (size_t i = 0; i < e->nscript_cache; i++) {
+		free(e->script_cache[i].body);
+		free(e->script_cache[i].parsed);
+	}
+	free(e->script_cache);
 	free(e);
 }
 

@@ -182,6 +182,7 @@ struct eng_http {
 	uint64_t end_frame;	/* the frame that completed the response */
 	double end_time;
 	uint8_t *body;		/* the first ENG_BODY_MAX bytes of small bodies, NULL otherwise */
+	size_t body_cap;	/* bytes allocated for body */
 	size_t body_len;
 	bool body_cut;
 	int export_idx;		/* entry in the export listing, -1 */
@@ -274,7 +275,8 @@ struct ipxe_script;
 struct eng_script {
 	size_t http;		/* index into engine https */
 	int stage;
-	struct ipxe_script *parsed;	/* owned */
+	struct ipxe_script *parsed;	/* the engine's script cache's, or the client's if owned */
+	bool owned;
 	int keep_san;		/* in effect when the script ran: script, else DHCP 175.8; -1 */
 	bool keep_from_dhcp;
 };

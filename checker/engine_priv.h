@@ -34,6 +34,19 @@ struct nbc_engine {
 	size_t https_cap;
 	struct tcp_table *tcp;
 	size_t bodies_kept;	/* bytes allocated for kept HTTP bodies */
+	/*
+	 * Parsed iPXE scripts by content: a lab's machines fetch the same boot.ipxe, and a
+	 * parsed script is ~37 KB, so each distinct script is parsed and kept once (and not
+	 * again at every live snapshot). At most SCRIPT_CACHE_MAX; past that, clients own
+	 * their parses (eng_script.owned).
+	 */
+	struct hmap script_map;	/* FNV-1a of (body, show_secrets) and its length -> index */
+	struct cached_script {
+		uint8_t *body;	/* a copy: the HTTP body may still grow (live) */
+		size_t len;
+		struct ipxe_script *parsed;
+	} *script_cache;
+	size_t nscript_cache, script_cache_cap;
 	struct eng_iscsi *iscsis;	/* iSCSI connections, in order of appearance */
 	size_t niscsis;
 	size_t iscsis_cap;

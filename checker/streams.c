@@ -51,22 +51,40 @@ static int client_of(struct nbc_engine *e, uint32_t ip)
 
 static void body_keep(struct nbc_engine *e, struct eng_http *h, const uint8_t *p, size_t n)
 {
-	size_t room;
-
+	/* A buffer the size the body announces (4 KiB to start when it does not say), grown
+	 * as bytes come, up to ENG_BODY_MAX: a 38-byte script costs 38 bytes, not 64 KiB, so
+	 * the total cap is reached by what is kept rather than by how many bodies there were. */
 	if (h->body_bytes == 0 && h->content_length <= (int64_t)ENG_BODY_MAX &&
 	    e->bodies_kept < BODIES_KEPT_MAX) {
-		h->body = malloc(ENG_BODY_MAX);
-		if (h->body)
-			e->bodies_kept += ENG_BODY_MAX;
+		size_t want = h->content_length > 0 ? (size_t)h->content_length : 4096;
+
+		h->body = malloc(want);
+		if (h->body) {
+			h->body_cap = want;
+			e->bodies_kept += want;
+		}
 	}
 	h->body_bytes += n;
 	export_write_http(e, h, p, n);
 	if (!h->body)
 		return;
-	room = ENG_BODY_MAX - h->body_len;
-	if (n > room) {
+	if (n > h->body_cap - h->body_len && h->body_cap < ENG_BODY_MAX &&
+	    e->bodies_kept < BODIES_KEPT_MAX) {
+		size_t cap = h->body_cap * 2 > h->body_len + n ? h->body_cap * 2 : h->body_len + n;
+		uint8_t *b;
+
+		if (cap > ENG_BODY_MAX)
+			cap = ENG_BODY_MAX;
+		b = realloc(h->body, cap);
+		if (b) {
+			e->bodies_kept += cap - h->body_cap;
+			h->body = b;
+			h->body_cap = cap;
+		}
+	}
+	if (n > h->body_cap - h->body_len) {
 		h->body_cut = true;
-		n = room;
+		n = h->body_cap - h->body_len;
 	}
 	memcpy(h->body + h->body_len, p, n);
 	h->body_len += n;

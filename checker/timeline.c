@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "proto/ipxescript.h"
@@ -577,6 +578,52 @@ static void script_summary(const struct ipxe_script *sc, char *d, size_t cap)
 			sc->nproblems + sc->problems_dropped == 1 ? "" : "s");
 }
 
+#define SCRIPT_CACHE_MAX 4096
+
+/* The parse of a script body: from the engine's cache when the same bytes were parsed
+ * before, else parsed now (and cached while there is room; *owned otherwise). */
+static struct ipxe_script *parse_script(struct nbc_engine *e, const struct eng_http *h,
+					bool *owned)
+{
+	const uint8_t *body = h->body ? h->body : (const uint8_t *)"";
+	uint64_t key = 0xcbf29ce484222325ULL ^ (e->opt.show_secrets ? 1 : 0);
+	struct ipxe_script *sc;
+	size_t idx;
+
+	for (size_t i = 0; i < h->body_len; i++)
+		key = (key ^ body[i]) * 0x100000001b3ULL;
+	if (hmap_get(&e->script_map, key, h->body_len, &idx) &&
+	    e->script_cache[idx].len == h->body_len &&
+	    memcmp(e->script_cache[idx].body, body, h->body_len) == 0) {
+		*owned = false;
+		return e->script_cache[idx].parsed;
+	}
+	sc = malloc(sizeof(*sc));
+	if (!sc) {
+		fprintf(stderr, "netboot-check: out of memory\n");
+		exit(2);
+	}
+	ipxe_script_parse_opts((struct view){ body, h->body_len }, sc, e->opt.show_secrets);
+	*owned = true;
+	if (e->nscript_cache < SCRIPT_CACHE_MAX &&
+	    !hmap_get(&e->script_map, key, h->body_len, &idx)) {
+		uint8_t *copy = malloc(h->body_len ? h->body_len : 1);
+		struct cached_script *cs;
+
+		if (copy && hmap_put(&e->script_map, key, h->body_len, e->nscript_cache)) {
+			cs = NBC_PUSH(e->script_cache, e->nscript_cache, e->script_cache_cap);
+			memcpy(copy, body, h->body_len);
+			cs->body = copy;
+			cs->len = h->body_len;
+			cs->parsed = sc;
+			*owned = false;
+		} else {
+			free(copy);
+		}
+	}
+	return sc;
+}
+
 static void add_script(struct walker *w, size_t pos, const struct eng_http *h, int st)
 {
 	struct eng_client *c = w->c;
@@ -586,13 +633,7 @@ static void add_script(struct walker *w, size_t pos, const struct eng_http *h, i
 	memset(es, 0, sizeof(*es));
 	es->http = c->https[pos];
 	es->stage = st;
-	es->parsed = malloc(sizeof(*es->parsed));
-	if (!es->parsed) {
-		fprintf(stderr, "netboot-check: out of memory\n");
-		exit(2);
-	}
-	ipxe_script_parse_opts((struct view){ h->body, h->body_len }, es->parsed,
-			       w->e->opt.show_secrets);
+	es->parsed = parse_script(w->e, h, &es->owned);
 	es->keep_san = es->parsed->keep_san;
 	if (es->keep_san < 0 && w->keep_san_dhcp >= 0) {
 		es->keep_san = w->keep_san_dhcp;
@@ -925,7 +966,8 @@ static void reset_derived(struct nbc_engine *e)
 		c->round_stage = c->xfer_stage = c->http_stage = c->iscsi_stage = NULL;
 		c->nwalks = 0;
 		for (size_t k = 0; k < c->nscripts; k++)
-			free(c->scripts[k].parsed);
+			if (c->scripts[k].owned)
+				free(c->scripts[k].parsed);
 		c->nscripts = 0;
 		c->reached_terminal = false;
 		c->loop_stage = -1;
