@@ -270,7 +270,11 @@ void rule_iscsi_not_bootable(struct nbc_engine *e, struct eng_client *c, const s
 		size_t ai = 0;
 		bool fallback;
 
-		bool returned = s->lba0 == 1 && s->ended && s->end_dir == 0;
+		/* iPXE whose boot from the disk returned closes with a FIN and no Logout
+		 * (netboot-protocol-facts.md); a Logout the target answered is a deliberate
+		 * end (netboot-firmware logs out at exit), and who then sends the first FIN
+		 * is a race between the two closes, not a sign of anything. */
+		bool returned = s->lba0 == 1 && s->ended && s->end_dir == 0 && !s->logout;
 
 		if (s->lba0 != 0 && !returned)
 			continue;
