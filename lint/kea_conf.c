@@ -1994,6 +1994,21 @@ static const struct kx *x_prim(struct xp *X)
 	}
 }
 
+/* l OP r for a left-associative level (+, and, or): both operands of type ty, the result
+ * a node of kind op and type ty; NULL (the error reported) when either does not fit. */
+static const struct kx *x_join(struct xp *X, const struct kx *l, size_t at, const struct kx *r,
+			       size_t rat, uint8_t op, uint8_t ty)
+{
+	struct kx *e;
+
+	if (!x_want(X, l, ty, at) || !x_want(X, r, ty, rat) ||
+	    (e = x_node(X, op, ty)) == NULL)
+		return NULL;
+	e->a = l;
+	e->b = r;
+	return e;
+}
+
 static const struct kx *x_sum(struct xp *X)
 {
 	size_t at = X->toff;
@@ -2001,15 +2016,8 @@ static const struct kx *x_sum(struct xp *X)
 
 	while (l != NULL && X->t == XT_PLUS) {
 		size_t rat = (x_next(X), X->toff);
-		const struct kx *r = x_prim(X);
-		struct kx *e;
 
-		if (!x_want(X, l, TY_STR, at) || !x_want(X, r, TY_STR, rat) ||
-		    (e = x_node(X, KX_CONCAT, TY_STR)) == NULL)
-			return NULL;
-		e->a = l;
-		e->b = r;
-		l = e;
+		l = x_join(X, l, at, x_prim(X), rat, KX_CONCAT, TY_STR);
 	}
 	return l;
 }
@@ -2063,15 +2071,8 @@ static const struct kx *x_and(struct xp *X)
 
 	while (l != NULL && X->t == XT_KW && X->kw == W_AND) {
 		size_t rat = (x_next(X), X->toff);
-		const struct kx *r = x_not(X);
-		struct kx *e;
 
-		if (!x_want(X, l, TY_BOOL, at) || !x_want(X, r, TY_BOOL, rat) ||
-		    (e = x_node(X, KX_AND, TY_BOOL)) == NULL)
-			return NULL;
-		e->a = l;
-		e->b = r;
-		l = e;
+		l = x_join(X, l, at, x_not(X), rat, KX_AND, TY_BOOL);
 	}
 	return l;
 }
@@ -2089,15 +2090,8 @@ static const struct kx *x_or(struct xp *X)
 	l = x_and(X);
 	while (l != NULL && X->t == XT_KW && X->kw == W_OR) {
 		size_t rat = (x_next(X), X->toff);
-		const struct kx *r = x_and(X);
-		struct kx *e;
 
-		if (!x_want(X, l, TY_BOOL, at) || !x_want(X, r, TY_BOOL, rat) ||
-		    (e = x_node(X, KX_OR, TY_BOOL)) == NULL)
-			return NULL;
-		e->a = l;
-		e->b = r;
-		l = e;
+		l = x_join(X, l, at, x_and(X), rat, KX_OR, TY_BOOL);
 	}
 	X->depth--;
 	return l;
