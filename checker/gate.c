@@ -2,6 +2,8 @@
 #define _GNU_SOURCE	/* setns, CLONE_NEWNET, strsignal */
 #include "checker/gate.h"
 
+#include "checker/cli.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1517,18 +1519,7 @@ static void gate_usage(FILE *out)
 	      out);
 }
 
-static int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("netboot-check: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (netboot-check gate --help)\n", stderr);
-	return EXIT_USAGE;
-}
+#define usage_err(...) cli_usage_error("netboot-check: ", "netboot-check gate --help", __VA_ARGS__)
 
 static int parse_profiles(struct gate *g, const char *list)
 {

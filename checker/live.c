@@ -1,6 +1,8 @@
 /* live.c: `netboot-check live IFACE`: boots watched as they happen, with the same engine as analyze. */
 #include "checker/live.h"
 
+#include "checker/cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <pcap/pcap.h>
@@ -664,18 +666,7 @@ static void live_usage(FILE *out)
 	      out);
 }
 
-static int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("netboot-check: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (netboot-check live --help)\n", stderr);
-	return EXIT_USAGE;
-}
+#define usage_err(...) cli_usage_error("netboot-check: ", "netboot-check live --help", __VA_ARGS__)
 
 int cmd_live(int argc, char **argv)
 {

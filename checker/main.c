@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "checker/cli.h"
 #include "checker/capture.h"
 #include "checker/decode.h"
 #include "checker/diff.h"
@@ -67,18 +68,7 @@ static void usage(FILE *out)
 	      out);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("netboot-check: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see netboot-check --help)\n", stderr);
-	return EXIT_USAGE;
-}
+#define usage_error(...) cli_usage_error("netboot-check: ", "see netboot-check --help", __VA_ARGS__)
 
 static int parse_sev(const char *s, enum nbc_sev *out)
 {

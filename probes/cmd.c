@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checker/cli.h"
 #include "probes/probe.h"
 #include "probes/probe_priv.h"
 #include "proto/cursor.h"
@@ -57,18 +58,7 @@ static void usage(FILE *out)
 	      out);
 }
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("netboot-check probe: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see netboot-check probe --help)\n", stderr);
-	return EXIT_USAGE;
-}
+#define usage_error(...) cli_usage_error("netboot-check probe: ", "see netboot-check probe --help", __VA_ARGS__)
 
 static bool parse_seconds(const char *s, double lo, double hi, double *out)
 {
