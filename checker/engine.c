@@ -15,7 +15,8 @@ void *nbc_grow(void *arr, size_t *cap, size_t need, size_t elem)
 
 	if (need <= *cap)
 		return arr;
-	ncap = *cap ? *cap * 2 : 8;
+	/* Large elements (rounds, stages, requests) start small: most clients have few. */
+	ncap = *cap ? *cap * 2 : elem >= 128 ? 2 : 8;
 	while (ncap < need)
 		ncap *= 2;
 	n = realloc(arr, ncap * elem);
@@ -47,6 +48,7 @@ struct nbc_engine *engine_new(const struct eng_options *opt)
 	hmap_init(&e->by_ip);
 	hmap_init(&e->active);
 	hmap_init(&e->script_map);
+	strpool_init(&e->strs);
 	e->export_fd = -1;
 	if (!streams_init(e)) {
 		defrag_free(e->defrag);
@@ -81,6 +83,7 @@ void engine_free(struct nbc_engine *e)
 				free(c->scripts[k].parsed);
 		free(c->scripts);
 		free(c->iscsi_stage);
+		timeline_stages_clear(&c->pub);
 		free(c->pub.stages);
 		free(c->round_stage);
 		free(c->xfer_stage);
@@ -103,6 +106,7 @@ void engine_free(struct nbc_engine *e)
 		free(e->script_cache[i].parsed);
 	}
 	free(e->script_cache);
+	strpool_free(&e->strs);
 	free(e);
 }
 
@@ -245,9 +249,27 @@ static void touch(struct nbc_engine *e, struct eng_client *c)
 	c->pub.last_time = e->rel;
 }
 
-static void copy_view(struct view v, char *dst, size_t cap)
+const char *eng_intern_view(struct nbc_engine *e, struct view v, size_t cap)
 {
-	view_to_printable(v, dst, cap);
+	char buf[HTTP_URI_MAX];
+
+	if (cap > sizeof(buf))
+		cap = sizeof(buf);
+	view_to_printable(v, buf, cap);
+	return strpool_str(&e->strs, buf);
+}
+
+static const char *intern_opt(struct nbc_engine *e, const struct dhcp_optval *o)
+{
+	return eng_intern_view(e, (struct view){ o->val, o->len }, ENG_NAME_MAX);
+}
+
+/* A reply with no strings yet: "" rather than NULL, for the readers. */
+static void reply_clear(struct eng_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->bootfile = r->tftp_server = r->configfile = r->pathprefix = r->root_path = "";
+	r->keep_san = -1;
 }
 
 static void fill_reply(struct nbc_engine *e, const struct dhcp_msg *m, uint32_t ipsrc,
@@ -255,7 +277,7 @@ static void fill_reply(struct nbc_engine *e, const struct dhcp_msg *m, uint32_t 
 {
 	const struct dhcp_optval *o;
 
-	memset(r, 0, sizeof(*r));
+	reply_clear(r);
 	r->frame = e->frame;
 	r->time = e->rel;
 	r->msgtype = m->msgtype;
@@ -268,22 +290,21 @@ static void fill_reply(struct nbc_engine *e, const struct dhcp_msg *m, uint32_t 
 	r->proxy = sport == 4011 ||
 		   (m->yiaddr == 0 && dhcp_vendor_class_is(m, "PXEClient") &&
 		    m->msgtype == DHCPOFFER);
-	copy_view(dhcp_bootfile(m), r->bootfile, sizeof(r->bootfile));
+	r->bootfile = eng_intern_view(e, dhcp_bootfile(m), ENG_NAME_MAX);
 	if ((o = dhcp_opt(m, DHCP_OPT_TFTP_SERVER)) != NULL) {
 		r->has_opt66 = true;
-		copy_view((struct view){ o->val, o->len }, r->tftp_server, sizeof(r->tftp_server));
+		r->tftp_server = intern_opt(e, o);
 	}
 	if ((o = dhcp_opt(m, DHCP_OPT_PXELINUX_CONFIGFILE)) != NULL) {
 		r->has_209 = true;
-		copy_view((struct view){ o->val, o->len }, r->configfile, sizeof(r->configfile));
+		r->configfile = intern_opt(e, o);
 	}
 	if ((o = dhcp_opt(m, DHCP_OPT_PXELINUX_PATHPREFIX)) != NULL) {
 		r->has_210 = true;
-		copy_view((struct view){ o->val, o->len }, r->pathprefix, sizeof(r->pathprefix));
+		r->pathprefix = intern_opt(e, o);
 	}
 	if ((o = dhcp_opt(m, 17)) != NULL)
-		copy_view((struct view){ o->val, o->len }, r->root_path, sizeof(r->root_path));
-	r->keep_san = -1;
+		r->root_path = intern_opt(e, o);
 	if ((o = dhcp_opt(m, 175)) != NULL) {
 		/* iPXE's encapsulated options: 8 is keep-san (ipxe include/ipxe/dhcp.h). */
 		struct cur c = cur_make(o->val, o->len);
@@ -328,6 +349,9 @@ static struct eng_round *new_round(struct nbc_engine *e, struct eng_client *c, u
 	r = PUSH(c->rounds, c->nrounds, c->rounds_cap);
 
 	memset(r, 0, sizeof(*r));
+	reply_clear(&r->ack);
+	reply_clear(&r->proxy_ack);
+	reply_clear(&r->nak);
 	r->xid = xid;
 	r->arch = -1;
 	r->first_frame = e->frame;
@@ -495,7 +519,7 @@ static void handle_tftp_request(struct nbc_engine *e, const struct net_link_hdr 
 	if (t.problems)
 		engine_malformed(e, "tftp", "%s: %s", tftp_op_name(t.op),
 				 tftp_problem_str(t.problems));
-	copy_view(t.filename, name, sizeof(name));
+	view_to_printable(t.filename, name, sizeof(name));
 	if (e->opt.tap && e->opt.tap->tftp)
 		e->opt.tap->tftp(e->opt.tap->ctx, e->frame, &t, name, t.op == TFTP_WRQ);
 	if (t.op != TFTP_RRQ && t.op != TFTP_WRQ)
@@ -523,7 +547,8 @@ static void handle_tftp_request(struct nbc_engine *e, const struct net_link_hdr 
 	x->cip = ip->src;
 	x->cport = u->sport;
 	x->sip = ip->dst;
-	memcpy(x->name, name, sizeof(name));
+	x->name = strpool_str(&e->strs, name);
+	x->errmsg = "";
 	x->rrq_frame = x->last_frame = e->frame;
 	x->rrq_time = x->last_time = e->rel;
 	x->req_blksize = t.blksize;
@@ -651,7 +676,7 @@ static void handle_tftp_stray(struct nbc_engine *e, const struct net_udp *u)
 				 tftp_op_name(t.op),
 				 t.problems ? tftp_problem_str(t.problems)
 					    : "cut short (UDP length past the packet)");
-	copy_view(t.filename, name, sizeof(name));
+	view_to_printable(t.filename, name, sizeof(name));
 	if (e->opt.tap && e->opt.tap->tftp)
 		e->opt.tap->tftp(e->opt.tap->ctx, e->frame, &t, name, t.op == TFTP_WRQ);
 }
@@ -716,7 +741,7 @@ static bool handle_tftp_transfer(struct nbc_engine *e, const struct net_ipv4 *ip
 			break;
 		case TFTP_ERROR:
 			x->errcode = t.errcode;
-			copy_view(t.errmsg, x->errmsg, sizeof(x->errmsg));
+			x->errmsg = eng_intern_view(e, t.errmsg, 128);
 			xfer_end(e, x, ENG_XFER_ERROR);
 			break;
 		default:
@@ -732,7 +757,7 @@ static bool handle_tftp_transfer(struct nbc_engine *e, const struct net_ipv4 *ip
 			break;
 		case TFTP_ERROR:
 			x->errcode = t.errcode;
-			copy_view(t.errmsg, x->errmsg, sizeof(x->errmsg));
+			x->errmsg = eng_intern_view(e, t.errmsg, 128);
 			xfer_end(e, x, ENG_XFER_ABORTED);
 			break;
 		default:

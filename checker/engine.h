@@ -46,7 +46,11 @@ enum eng_round_kind {
 	ENG_ROUND_IPXE,		/* user-class iPXE or option 175 */
 };
 
-/* One DHCP reply as far as the boot flow cares. */
+/*
+ * One DHCP reply as far as the boot flow cares. Its strings are the engine's interned
+ * copies (printable, at most ENG_NAME_MAX - 1 bytes), "" when absent, never NULL once
+ * the reply was filled; a round's ack/proxy_ack/nak are "" until their has_ flag is set.
+ */
 struct eng_reply {
 	uint64_t frame;
 	double time;
@@ -59,11 +63,11 @@ struct eng_reply {
 	bool has_opt66;
 	bool has_209;
 	bool has_210;
-	char bootfile[ENG_NAME_MAX];	/* option 67, else the file field */
-	char tftp_server[ENG_NAME_MAX];	/* option 66 */
-	char configfile[ENG_NAME_MAX];	/* 209 */
-	char pathprefix[ENG_NAME_MAX];	/* 210 */
-	char root_path[ENG_NAME_MAX];	/* 17, empty if absent */
+	const char *bootfile;	/* option 67, else the file field */
+	const char *tftp_server;	/* option 66 */
+	const char *configfile;	/* 209 */
+	const char *pathprefix;	/* 210 */
+	const char *root_path;	/* 17, empty if absent */
 	int keep_san;		/* 175.8: -1 absent, else 0/1 */
 };
 
@@ -118,7 +122,7 @@ struct eng_xfer {
 	uint16_t cport;
 	uint32_t sip;
 	uint16_t sport;		/* the server's TID, 0 until its first reply */
-	char name[ENG_NAME_MAX];	/* printable */
+	const char *name;	/* printable, interned (at most ENG_NAME_MAX - 1 bytes) */
 	uint64_t rrq_frame;
 	double rrq_time;
 	unsigned rrq_repeats;
@@ -134,7 +138,7 @@ struct eng_xfer {
 	double last_time;
 	enum eng_xfer_status status;
 	uint16_t errcode;
-	char errmsg[128];
+	const char *errmsg;	/* printable, interned (at most 127 bytes), "" */
 	uint64_t end_frame;
 	uint32_t blocks;	/* distinct DATA blocks, across rollovers */
 	uint16_t last_block;
@@ -158,8 +162,8 @@ struct eng_http {
 	uint64_t frame;		/* the request's first frame */
 	double time;
 	char method[16];
-	char uri[HTTP_URI_MAX];	/* as requested, passwords redacted */
-	char host[128];
+	const char *uri;	/* as requested, passwords redacted; interned */
+	const char *host;	/* interned */
 	char range[64];
 	char auth_scheme[16];	/* "Basic", ... when the request carried credentials */
 	bool secret_uri;	/* the URI had a password (redacted) */
@@ -171,7 +175,7 @@ struct eng_http {
 	char reason[64];
 	uint64_t status_frame;
 	double status_time;
-	char location[HTTP_URI_MAX];
+	const char *location;	/* interned, "" */
 	char content_type[64];
 	int64_t content_length;	/* -1 if absent */
 	bool chunked;

@@ -5,6 +5,7 @@
 #include "checker/defrag.h"
 #include "checker/engine.h"
 #include "checker/hmap.h"
+#include "checker/strpool.h"
 #include "checker/tcp.h"
 #include "proto/dhcp.h"
 
@@ -32,6 +33,7 @@ struct nbc_engine {
 	struct eng_http *https;
 	size_t nhttps;
 	size_t https_cap;
+	struct strpool strs;	/* names, URIs and options kept by replies, transfers, requests */
 	struct tcp_table *tcp;
 	size_t bodies_kept;	/* bytes allocated for kept HTTP bodies */
 	/*
@@ -103,12 +105,16 @@ void timeline_build(struct nbc_engine *e);
 int timeline_add_stage(struct eng_client *c, enum nbc_stage_kind kind,
 		       enum nbc_stage_result result, uint64_t frame, double time,
 		       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Frees a client's stages' details and empties its stage list (timeline.c). */
+void timeline_stages_clear(struct nbc_client *p);
 /* Runs every rule (rules.c). */
 void rules_run(struct nbc_engine *e);
 /* Sets each client's verdict from its stages and findings (timeline.c). */
 void verdicts_set(struct nbc_engine *e);
 
 void *nbc_grow(void *arr, size_t *cap, size_t need, size_t elem);
+/* A printable, interned copy of v, cut to cap - 1 bytes (the old fixed buffers' limit). */
+const char *eng_intern_view(struct nbc_engine *e, struct view v, size_t cap);
 #define NBC_PUSH(arr, n, cap) \
 	((arr) = nbc_grow((arr), &(cap), (n) + 1, sizeof(*(arr))), &(arr)[(n)++])
 

@@ -61,7 +61,7 @@ struct nbc_stage {
 	uint64_t last_frame;
 	double time;		/* seconds since the capture's first frame */
 	bool terminal;
-	char detail[NBC_DETAIL_MAX];
+	char *detail;		/* allocated, at most NBC_DETAIL_MAX - 1 bytes; never NULL */
 };
 
 struct nbc_finding {

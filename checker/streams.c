@@ -123,8 +123,9 @@ static struct eng_http *new_request(struct nbc_engine *e, const struct tcp_conn 
 	h->content_length = -1;
 	h->export_idx = -1;
 	snprintf(h->method, sizeof(h->method), "%s", hd->method);
-	snprintf(h->uri, sizeof(h->uri), "%s", hd->uri);
-	snprintf(h->host, sizeof(h->host), "%s", hd->host);
+	h->uri = strpool_str(&e->strs, hd->uri);
+	h->host = strpool_str(&e->strs, hd->host);
+	h->location = "";
 	snprintf(h->range, sizeof(h->range), "%s", hd->range);
 	if (hd->has_auth)
 		snprintf(h->auth_scheme, sizeof(h->auth_scheme), "%s",
@@ -191,7 +192,7 @@ static void on_head(struct nbc_engine *e, struct tcp_conn *tc, struct http_conn 
 		h->status_frame = frame;
 		h->status_time = time;
 		snprintf(h->reason, sizeof(h->reason), "%s", hd->reason);
-		snprintf(h->location, sizeof(h->location), "%s", hd->location);
+		h->location = strpool_str(&e->strs, hd->location);
 		snprintf(h->content_type, sizeof(h->content_type), "%s", hd->content_type);
 		h->content_length = hd->content_length;
 		h->chunked = hd->chunked;

@@ -13,6 +13,45 @@
 #include "proto/pxelinux.h"
 #include "proto/tftp.h"
 
+/*
+ * A stage's detail is allocated to its length (a report holds one per stage of every
+ * client: fixed NBC_DETAIL_MAX buffers cost 10,000 clients tens of megabytes).
+ */
+static void stage_vprintf(struct nbc_stage *s, bool append, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void stage_vprintf(struct nbc_stage *s, bool append, const char *fmt, va_list ap)
+{
+	char buf[NBC_DETAIL_MAX];
+	size_t n = 0;
+	char *d;
+
+	buf[0] = '\0';
+	if (append && s->detail) {
+		n = strlen(s->detail);
+		if (n + 1 >= sizeof(buf))
+			return;
+		memcpy(buf, s->detail, n + 1);
+	}
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	n = strlen(buf);
+	d = realloc(s->detail, n + 1);
+	if (!d) {
+		fprintf(stderr, "netboot-check: out of memory\n");
+		exit(2);
+	}
+	memcpy(d, buf, n + 1);
+	s->detail = d;
+}
+
+void timeline_stages_clear(struct nbc_client *p)
+{
+	for (size_t i = 0; i < p->nstages; i++) {
+		free(p->stages[i].detail);
+		p->stages[i].detail = NULL;
+	}
+	p->nstages = 0;
+}
+
 int timeline_add_stage(struct eng_client *c, enum nbc_stage_kind kind,
 		       enum nbc_stage_result result, uint64_t frame, double time, const char *fmt,
 		       ...)
@@ -27,9 +66,31 @@ int timeline_add_stage(struct eng_client *c, enum nbc_stage_kind kind,
 	s->frame = s->last_frame = frame;
 	s->time = time;
 	va_start(ap, fmt);
-	vsnprintf(s->detail, sizeof(s->detail), fmt, ap);
+	stage_vprintf(s, false, fmt, ap);
 	va_end(ap);
 	return (int)(p->nstages - 1);
+}
+
+/* Replaces a stage's detail (printf-style). */
+static void stage_setf(struct nbc_stage *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void stage_setf(struct nbc_stage *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	stage_vprintf(s, false, fmt, ap);
+	va_end(ap);
+}
+
+/* Appends to a stage's detail (printf-style), up to NBC_DETAIL_MAX - 1 bytes in all. */
+static void stage_appendf(struct nbc_stage *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void stage_appendf(struct nbc_stage *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	stage_vprintf(s, true, fmt, ap);
+	va_end(ap);
 }
 
 /* Appends printf-style text to a bounded string. */
@@ -358,7 +419,7 @@ static void finish_walk(struct walker *w, const struct fetched *found)
 			 k->count == 1 ? "" : "s");
 		s->result = NBC_RESULT_FAILED;
 	}
-	snprintf(s->detail, sizeof(s->detail), "%s", d);
+	stage_setf(s, "%s", d);
 	w->walk = NULL;
 }
 
@@ -386,8 +447,7 @@ static void after_config_fetch(struct walker *w, int st, const char *name, uint6
 		if (w->kernel_done && eng_is_ipxe_binary(w->cfg.kernel)) {
 			/* `KERNEL ipxe.lkrn`: pxelinux hands over to iPXE, which starts over
 			 * with its own DHCP; not the end of the boot. */
-			appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX,
-				"; label %s loads iPXE", w->cfg.label);
+			stage_appendf(&c->pub.stages[st], "; label %s loads iPXE", w->cfg.label);
 			w->after_config_frame = 0;
 			w->cfg_known = false;
 			return;
@@ -396,8 +456,7 @@ static void after_config_fetch(struct walker *w, int st, const char *name, uint6
 		    !c->reached_terminal) {
 			if (w->cfg.action == PXECFG_COM32) {
 				mark_terminal(w, st);
-				appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX,
-					"; runs the default label's module");
+				stage_appendf(&c->pub.stages[st], "; runs the default label's module");
 			} else {
 				st = timeline_add_stage(c, NBC_STAGE_KERNEL, NBC_RESULT_OK, end_frame,
 							end_time, "label %s: %s%s%s loaded",
@@ -465,11 +524,9 @@ static void add_xfer(struct walker *w, size_t pos)
 			finish_walk(w, &f);
 		} else if (res != NBC_RESULT_FAILED || x->status != ENG_XFER_ERROR) {
 			/* No answer to a lookup step: pxelinux waits here. */
-			snprintf(c->pub.stages[w->walk->stage].detail, NBC_DETAIL_MAX,
-				 "%zu names tried; %s", w->walk->count, d);
+			stage_setf(&c->pub.stages[w->walk->stage], "%zu names tried; %s", w->walk->count, d);
 		} else {
-			snprintf(c->pub.stages[w->walk->stage].detail, NBC_DETAIL_MAX,
-				 "%zu name%s tried, none found so far", w->walk->count,
+			stage_setf(&c->pub.stages[w->walk->stage], "%zu name%s tried, none found so far", w->walk->count,
 				 w->walk->count == 1 ? "" : "s");
 			c->pub.stages[w->walk->stage].result = NBC_RESULT_FAILED;
 		}
@@ -487,7 +544,7 @@ static void add_xfer(struct walker *w, size_t pos)
 			    c->xfer_stage[pos - 1] == w->nbp_stage) {
 				struct nbc_stage *s = &c->pub.stages[w->nbp_stage];
 
-				snprintf(s->detail, sizeof(s->detail), "%s (after a tsize probe #%llu)",
+				stage_setf(s, "%s (after a tsize probe #%llu)",
 					 d, (unsigned long long)prev->rrq_frame);
 				s->result = res;
 				s->last_frame = x->last_frame;
@@ -641,7 +698,7 @@ static void add_script(struct walker *w, size_t pos, const struct eng_http *h, i
 	}
 	c->pub.personality |= NBC_PERS_IPXE;
 	script_summary(es->parsed, d, sizeof(d));
-	appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX, "; script: %s", d);
+	stage_appendf(&c->pub.stages[st], "; script: %s", d);
 	/* What the script sets for pxelinux replaces what DHCP said (iPXE hands its settings on). */
 	if (es->parsed->has_209)
 		snprintf(w->configfile, sizeof(w->configfile), "%s", es->parsed->set_209);
@@ -723,17 +780,17 @@ static void add_http(struct walker *w, size_t pos)
 				h->host[0] ? h->host : ipstr(h->sip, a), path);
 	c->pub.stages[st].last_frame = f.end_frame;
 	if (h->status >= 0)
-		appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX, " -> %d #%llu", h->status,
+		stage_appendf(&c->pub.stages[st], " -> %d #%llu", h->status,
 			(unsigned long long)h->status_frame);
 	else
-		appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX, " -> no response seen");
+		stage_appendf(&c->pub.stages[st], " -> no response seen");
 	if (h->status >= 200 && h->status < 300)
-		appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX, ", %llu bytes%s",
+		stage_appendf(&c->pub.stages[st], ", %llu bytes%s",
 			(unsigned long long)h->body_bytes,
 			h->gap ? " (bytes missing from the capture)" :
 			h->complete ? "" : " (incomplete)");
 	if (h->location[0])
-		appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX, ", to %s", h->location);
+		stage_appendf(&c->pub.stages[st], ", to %s", h->location);
 	c->http_stage[pos] = st;
 	if (script) {
 		add_script(w, pos, h, st);
@@ -828,8 +885,7 @@ static void add_iscsi(struct walker *w, size_t pos)
 	 * too small for its guessed BIOS geometry). */
 	if (s->lba0 == 1 && s->ended && s->end_dir == 0) {
 		c->pub.stages[st].result = NBC_RESULT_FAILED;
-		appendf(c->pub.stages[st].detail, NBC_DETAIL_MAX,
-			"; the boot returned: the initiator closed the session");
+		stage_appendf(&c->pub.stages[st], "; the boot returned: the initiator closed the session");
 	} else if (s->lba0 == 1 && !c->reached_terminal) {
 		st = timeline_add_stage(c, NBC_STAGE_SANBOOT, NBC_RESULT_OK, s->lba0_frame,
 					s->lba0_time, "boots from the SAN disk %s",
@@ -958,7 +1014,7 @@ static void reset_derived(struct nbc_engine *e)
 	for (size_t i = 0; i < e->nclients; i++) {
 		struct eng_client *c = &e->clients[i];
 
-		c->pub.nstages = 0;
+		timeline_stages_clear(&c->pub);
 		free(c->round_stage);
 		free(c->xfer_stage);
 		free(c->http_stage);
