@@ -15,8 +15,11 @@ void *nbc_grow(void *arr, size_t *cap, size_t need, size_t elem)
 
 	if (need <= *cap)
 		return arr;
-	/* Large elements (rounds, stages, requests) start small: most clients have few. */
-	ncap = *cap ? *cap * 2 : elem >= 128 ? 2 : 8;
+	/*
+	 * About 256 bytes to start with (1 to 8 elements): a client has one or a few of
+	 * most things (rounds, offers, stages), and there may be 100,000 clients.
+	 */
+	ncap = *cap ? *cap * 2 : elem >= 256 ? 1 : elem >= 32 ? 256 / elem : 8;
 	while (ncap < need)
 		ncap *= 2;
 	n = realloc(arr, ncap * elem);
@@ -96,7 +99,9 @@ void engine_free(struct nbc_engine *e)
 	free(e->xfers);
 	free(e->https);
 	free(e->report.clients);
+	engine_findings_clear(e);
 	free(e->report.findings);
+	nbc_report_index_free(&e->report);
 	hmap_free(&e->by_mac);
 	hmap_free(&e->by_ip);
 	hmap_free(&e->active);
@@ -491,7 +496,7 @@ static uint64_t xfer_key_a(uint32_t cip, uint32_t sip)
 	return (uint64_t)cip << 32 | sip;
 }
 
-static bool body_wanted(const char *name)
+bool eng_body_wanted(const char *name)
 {
 	const char *base = eng_basename(name);
 	size_t n = strlen(name);
@@ -595,23 +600,45 @@ static void sniff_image(struct eng_xfer *x, struct view d)
 	}
 }
 
-static void keep_body(struct eng_xfer *x, struct view d)
+bool eng_body_room(struct nbc_engine *e, uint8_t **body, size_t *cap, size_t need, size_t first)
 {
-	size_t room;
+	size_t ncap;
+	uint8_t *b;
 
-	if (!body_wanted(x->name))
+	if (need <= *cap)
+		return true;
+	if (*cap >= ENG_BODY_MAX || e->bodies_kept >= BODIES_KEPT_MAX)
+		return false;
+	ncap = *cap ? *cap * 2 : first ? first : 1;
+	while (ncap < need && ncap < ENG_BODY_MAX)
+		ncap *= 2;
+	if (ncap > ENG_BODY_MAX)
+		ncap = ENG_BODY_MAX;
+	b = realloc(*body, ncap);
+	if (!b)
+		return false;
+	e->bodies_kept += ncap - *cap;
+	*body = b;
+	*cap = ncap;
+	return true;
+}
+
+static void keep_body(struct nbc_engine *e, struct eng_xfer *x, struct view d)
+{
+	/* The announced size (OACK tsize) to start with, else 4 KiB: most configs are small. */
+	size_t first = x->tsize > 0 && x->tsize <= (long)ENG_BODY_MAX ? (size_t)x->tsize : 4096;
+
+	if (x->body_cut || !eng_body_wanted(x->name))
 		return;
-	if (!x->body) {
-		x->body = malloc(ENG_BODY_MAX);
-		if (!x->body)
-			return;
-	}
-	room = ENG_BODY_MAX - x->body_len;
-	if (d.len > room) {
+	/* An empty file is kept too (as an empty body): it loaded, and parses as empty. */
+	eng_body_room(e, &x->body, &x->body_cap, x->body_len + d.len ? x->body_len + d.len : 1,
+		      first);
+	if (d.len > x->body_cap - x->body_len) {
 		x->body_cut = true;
-		d.len = room;
+		d.len = x->body_cap - x->body_len;
 	}
-	memcpy(x->body + x->body_len, d.p, d.len);
+	if (d.len)
+		memcpy(x->body + x->body_len, d.p, d.len);
 	x->body_len += d.len;
 }
 
@@ -652,7 +679,7 @@ static void xfer_data(struct nbc_engine *e, struct eng_xfer *x, const struct tft
 	x->blocks++;
 	x->last_block = t->block;
 	x->bytes += t->data.len;
-	keep_body(x, t->data);
+	keep_body(e, x, t->data);
 	export_write_tftp(e, x, t->data.p, t->data.len);
 	if (t->data.len < (size_t)x->blksize)
 		xfer_end(e, x, ENG_XFER_COMPLETE);
@@ -854,19 +881,38 @@ struct nbc_finding *engine_add_finding(struct nbc_engine *e, const char *rule, e
 {
 	struct nbc_report *r = &e->report;
 	struct nbc_finding *f = PUSH(r->findings, r->nfindings, r->findings_cap);
+	char msg[NBC_MSG_MAX];
+	size_t n;
 	va_list ap;
 
 	memset(f, 0, sizeof(*f));
 	f->rule = rule;
 	f->sev = sev;
 	f->client = c ? engine_report_index(e, c) : -1;
+	if (c && sev == NBC_SEV_ERROR)
+		e->clients[c - e->clients].nerrors++;
 	f->stage = stage;
 	f->frame = frame;
 	f->hint = hint;
 	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Sized to the text: a capture of 100,000 stalled clients has as many findings. */
+	n = strlen(msg);
+	f->message = malloc(n + 1);
+	if (!f->message) {
+		fprintf(stderr, "netboot-check: out of memory\n");
+		exit(2);
+	}
+	memcpy(f->message, msg, n + 1);
 	return f;
+}
+
+void engine_findings_clear(struct nbc_engine *e)
+{
+	for (size_t i = 0; i < e->report.nfindings; i++)
+		free(e->report.findings[i].message);
+	e->report.nfindings = 0;
 }
 
 int engine_report_index(const struct nbc_engine *e, const struct eng_client *c)

@@ -150,6 +150,7 @@ struct eng_xfer {
 	bool fragmented;	/* DATA arrived as IP fragments */
 	enum eng_image image;
 	uint8_t *body;		/* kept for small config files, NULL otherwise */
+	size_t body_cap;	/* bytes allocated for body */
 	size_t body_len;
 	bool body_cut;
 	bool active;
@@ -304,6 +305,7 @@ struct eng_client {
 	bool reached_terminal;
 	int loop_stage;
 	int report_index;	/* index in the report's clients, -1 if not reported */
+	unsigned nerrors;	/* error findings so far (the rules ask while they run) */
 	/* Set by the timeline builder: the stage each round, transfer, request became. */
 	int *round_stage;
 	int *xfer_stage;

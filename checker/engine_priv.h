@@ -107,12 +107,22 @@ int timeline_add_stage(struct eng_client *c, enum nbc_stage_kind kind,
 		       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Frees a client's stages' details and empties its stage list (timeline.c). */
 void timeline_stages_clear(struct nbc_client *p);
+/* Frees the report's findings' messages and empties the list (engine.c). */
+void engine_findings_clear(struct nbc_engine *e);
 /* Runs every rule (rules.c). */
 void rules_run(struct nbc_engine *e);
 /* Sets each client's verdict from its stages and findings (timeline.c). */
 void verdicts_set(struct nbc_engine *e);
 
 void *nbc_grow(void *arr, size_t *cap, size_t need, size_t elem);
+#define BODIES_KEPT_MAX (64u << 20)	/* all kept TFTP and HTTP bodies together */
+/*
+ * Grows a kept body's buffer to hold need bytes: first bytes to start with, then doubling,
+ * never past ENG_BODY_MAX nor the engine's BODIES_KEPT_MAX. False when it cannot grow.
+ */
+bool eng_body_room(struct nbc_engine *e, uint8_t **body, size_t *cap, size_t need, size_t first);
+/* Names of files the timeline parses (pxelinux configs, iPXE scripts): bodies kept by name. */
+bool eng_body_wanted(const char *name);
 /* A printable, interned copy of v, cut to cap - 1 bytes (the old fixed buffers' limit). */
 const char *eng_intern_view(struct nbc_engine *e, struct view v, size_t cap);
 #define NBC_PUSH(arr, n, cap) \

@@ -2,6 +2,7 @@
 #include "checker/model.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *nbc_sev_name(enum nbc_sev s)
@@ -83,4 +84,61 @@ void nbc_personality_str(unsigned bits, char *dst, size_t cap)
 			return;
 		}
 	}
+}
+
+void nbc_report_index_free(struct nbc_report *r)
+{
+	free(r->findings_by_client);
+	free(r->findings_start);
+	r->findings_by_client = NULL;
+	r->findings_start = NULL;
+	r->nindexed = 0;
+}
+
+bool nbc_report_index_findings(struct nbc_report *r, size_t nclients)
+{
+	size_t *start, *by, *fill;
+
+	nbc_report_index_free(r);
+	/* A counting sort by client: stable, so each group keeps the report's order. */
+	start = calloc(nclients + 2, sizeof(*start));
+	by = malloc((r->nfindings ? r->nfindings : 1) * sizeof(*by));
+	fill = calloc(nclients + 1, sizeof(*fill));
+	if (!start || !by || !fill) {
+		free(start);
+		free(by);
+		free(fill);
+		return false;
+	}
+	for (size_t f = 0; f < r->nfindings; f++) {
+		int ci = r->findings[f].client;
+
+		if (ci >= 0 && (size_t)ci < nclients)
+			start[ci + 1]++;
+	}
+	for (size_t c = 0; c < nclients; c++)
+		start[c + 1] += start[c];
+	for (size_t f = 0; f < r->nfindings; f++) {
+		int ci = r->findings[f].client;
+
+		if (ci >= 0 && (size_t)ci < nclients)
+			by[start[ci] + fill[ci]++] = f;
+	}
+	free(fill);
+	r->findings_by_client = by;
+	r->findings_start = start;
+	r->nindexed = nclients;
+	return true;
+}
+
+size_t nbc_client_nfindings(const struct nbc_report *r, int ci)
+{
+	if (ci < 0 || (size_t)ci >= r->nindexed)
+		return 0;
+	return r->findings_start[ci + 1] - r->findings_start[ci];
+}
+
+const struct nbc_finding *nbc_client_finding(const struct nbc_report *r, int ci, size_t k)
+{
+	return &r->findings[r->findings_by_client[r->findings_start[ci] + k]];
 }

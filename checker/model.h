@@ -70,7 +70,7 @@ struct nbc_finding {
 	int client;		/* index into report clients, -1 for none */
 	int stage;		/* index into that client's stages, -1 for none */
 	uint64_t frame;
-	char message[NBC_MSG_MAX];
+	char *message;		/* allocated, at most NBC_MSG_MAX - 1 bytes */
 	const char *hint;
 };
 
@@ -140,6 +140,15 @@ struct nbc_report {
 	struct nbc_finding *findings;
 	size_t nfindings;
 	size_t findings_cap;
+	/*
+	 * Finding indexes grouped by client, each group in report order: client ci's are
+	 * findings_by_client[findings_start[ci] .. findings_start[ci + 1]). Built with the
+	 * report (nbc_report_index_findings), so that per-client output is not a scan of
+	 * every finding for every client.
+	 */
+	size_t *findings_by_client;
+	size_t *findings_start;	/* nindexed + 1 entries */
+	size_t nindexed;	/* clients indexed */
 	struct nbc_stats stats;
 };
 
@@ -148,6 +157,12 @@ const char *nbc_stage_name(enum nbc_stage_kind k);
 const char *nbc_result_name(enum nbc_stage_result r);
 const char *nbc_verdict_name(enum nbc_verdict v);
 const char *nbc_arch_name(int arch);
+/* (Re)builds the per-client finding index for clients 0..nclients-1; false: no memory. */
+bool nbc_report_index_findings(struct nbc_report *r, size_t nclients);
+void nbc_report_index_free(struct nbc_report *r);
+/* Client ci's findings in report order: nbc_client_finding(r, ci, 0 .. n - 1). */
+size_t nbc_client_nfindings(const struct nbc_report *r, int ci);
+const struct nbc_finding *nbc_client_finding(const struct nbc_report *r, int ci, size_t k);
 /* Writes personality bits as "pxe-rom,ipxe,..." into dst. */
 void nbc_personality_str(unsigned bits, char *dst, size_t cap);
 

@@ -639,22 +639,13 @@ static void rule_link_delay(struct nbc_engine *e, struct eng_client *c, const st
 				   FR(rd->first_reply_frame));
 }
 
-static bool has_error(const struct nbc_engine *e, const struct eng_client *c)
-{
-	for (size_t i = 0; i < e->report.nfindings; i++)
-		if (e->report.findings[i].client == c->report_index &&
-		    e->report.findings[i].sev == NBC_SEV_ERROR)
-			return true;
-	return false;
-}
-
 static void rule_flow_stalled(struct nbc_engine *e, struct eng_client *c, const struct rule *r)
 {
 	double quiet = engine_capture_end(e) - c->pub.last_time;
 	const struct nbc_stage *s;
 	int last = (int)c->pub.nstages - 1;
 
-	if (c->reached_terminal || c->loop_stage >= 0 || last < 0 || has_error(e, c) ||
+	if (c->reached_terminal || c->loop_stage >= 0 || last < 0 || c->nerrors ||
 	    quiet < e->opt.stall_secs)
 		return;
 	s = &c->pub.stages[last];

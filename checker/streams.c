@@ -8,7 +8,6 @@
 #include "proto/iscsi.h"
 
 #define HTTP_PIPELINE_MAX 64	/* requests awaiting their response on one connection */
-#define BODIES_KEPT_MAX (64u << 20)	/* all kept bodies together */
 
 enum app_kind { APP_UNKNOWN, APP_NONE, APP_HTTP, APP_ISCSI };
 
@@ -49,39 +48,41 @@ static int client_of(struct nbc_engine *e, uint32_t ip)
 	return hmap_get(&e->by_ip, ip, 1, &idx) ? (int)idx : -1;
 }
 
+/* A kept body that turns out to be binary is let go: only text is ever parsed. */
+static void body_drop(struct nbc_engine *e, struct eng_http *h)
+{
+	free(h->body);
+	e->bodies_kept -= h->body_cap;
+	h->body = NULL;
+	h->body_cap = 0;
+	h->body_len = 0;
+}
+
 static void body_keep(struct nbc_engine *e, struct eng_http *h, const uint8_t *p, size_t n)
 {
-	/* A buffer the size the body announces (4 KiB to start when it does not say), grown
-	 * as bytes come, up to ENG_BODY_MAX: a 38-byte script costs 38 bytes, not 64 KiB, so
-	 * the total cap is reached by what is kept rather than by how many bodies there were. */
-	if (h->body_bytes == 0 && h->content_length <= (int64_t)ENG_BODY_MAX &&
-	    e->bodies_kept < BODIES_KEPT_MAX) {
-		size_t want = h->content_length > 0 ? (size_t)h->content_length : 4096;
+	/*
+	 * Kept: bodies the timeline may parse (iPXE scripts, pxelinux configs over HTTP),
+	 * up to ENG_BODY_MAX. A buffer the size the body announces (4 KiB to start when it
+	 * does not say), grown as bytes come: a 38-byte script costs 38 bytes. A body with
+	 * a NUL byte is binary (a kernel, an initrd, an NBP) and is dropped at that chunk
+	 * unless its name says it is a script or config (then the parser reports it).
+	 */
+	bool first = h->body_bytes == 0;
 
-		h->body = malloc(want);
-		if (h->body) {
-			h->body_cap = want;
-			e->bodies_kept += want;
-		}
-	}
 	h->body_bytes += n;
 	export_write_http(e, h, p, n);
-	if (!h->body)
-		return;
-	if (n > h->body_cap - h->body_len && h->body_cap < ENG_BODY_MAX &&
-	    e->bodies_kept < BODIES_KEPT_MAX) {
-		size_t cap = h->body_cap * 2 > h->body_len + n ? h->body_cap * 2 : h->body_len + n;
-		uint8_t *b;
+	if (first && h->content_length <= (int64_t)ENG_BODY_MAX) {
+		size_t want = h->content_length > 0 ? (size_t)h->content_length : 4096;
 
-		if (cap > ENG_BODY_MAX)
-			cap = ENG_BODY_MAX;
-		b = realloc(h->body, cap);
-		if (b) {
-			e->bodies_kept += cap - h->body_cap;
-			h->body = b;
-			h->body_cap = cap;
-		}
+		eng_body_room(e, &h->body, &h->body_cap, want, want);
 	}
+	if (!h->body || h->body_cut)
+		return;
+	if (memchr(p, 0, n) && !eng_body_wanted(eng_uri_path(h->uri))) {
+		body_drop(e, h);
+		return;
+	}
+	eng_body_room(e, &h->body, &h->body_cap, h->body_len + n, 4096);
 	if (n > h->body_cap - h->body_len) {
 		h->body_cut = true;
 		n = h->body_cap - h->body_len;

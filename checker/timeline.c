@@ -972,13 +972,13 @@ void verdicts_set(struct nbc_engine *e)
 		bool stalled = false;
 		int last = p->nstages ? (int)p->nstages - 1 : -1;
 
+		size_t nmine = nbc_client_nfindings(&e->report, c->report_index);
+
 		if (c->report_index < 0)
 			continue;
-		for (size_t k = 0; k < e->report.nfindings; k++) {
-			const struct nbc_finding *f = &e->report.findings[k];
+		for (size_t k = 0; k < nmine; k++) {
+			const struct nbc_finding *f = nbc_client_finding(&e->report, c->report_index, k);
 
-			if (f->client != c->report_index)
-				continue;
 			if (is_stall(f))
 				stalled = true;
 			else if (f->sev == NBC_SEV_ERROR && !first_err)
@@ -1028,8 +1028,9 @@ static void reset_derived(struct nbc_engine *e)
 		c->reached_terminal = false;
 		c->loop_stage = -1;
 		c->report_index = -1;
+		c->nerrors = 0;
 	}
-	r->nfindings = 0;
+	engine_findings_clear(e);
 	free(r->clients);
 	r->clients = NULL;
 	r->nclients = 0;
@@ -1044,10 +1045,14 @@ static struct nbc_report *build_report(struct nbc_engine *e)
 	r->duration = e->last_ts - e->first_ts;
 	timeline_build(e);
 	rules_run(e);
-	verdicts_set(e);
 	for (size_t i = 0; i < e->nclients; i++)
 		if (e->clients[i].report_index >= 0)
 			n++;
+	if (!nbc_report_index_findings(r, n)) {
+		fprintf(stderr, "netboot-check: out of memory\n");
+		exit(2);
+	}
+	verdicts_set(e);
 	r->clients = calloc(n + 1, sizeof(*r->clients));
 	if (!r->clients) {
 		fprintf(stderr, "netboot-check: out of memory\n");

@@ -279,13 +279,13 @@ static int ladder_row(FILE *out, struct ladder *L, size_t s, int y)
 		n += svg_lines(out, L->tx, y + 12, verdict_cls(c->verdict), "verdict: ", head, L->tw,
 			       1);
 	}
-	for (size_t f = 0; f < L->r->nfindings; f++) {
-		const struct nbc_finding *fd = &L->r->findings[f];
+	for (size_t k = 0, nf = nbc_client_nfindings(L->r, L->ci); k < nf; k++) {
+		const struct nbc_finding *fd = nbc_client_finding(L->r, L->ci, k);
 		bool here = st ? fd->stage >= 0 && (size_t)fd->stage == s
 			       : fd->stage < 0 || (size_t)fd->stage >= c->nstages;
 		char lead[128];
 
-		if (fd->client != L->ci || !here)
+		if (!here)
 			continue;
 		snprintf(lead, sizeof(lead), "%s %s frame %llu: ", nbc_sev_name(fd->sev), fd->rule,
 			 (unsigned long long)fd->frame);
@@ -378,11 +378,9 @@ static void findings_table(FILE *out, const struct nbc_report *r, int ci)
 {
 	bool any = false;
 
-	for (size_t f = 0; f < r->nfindings; f++) {
-		const struct nbc_finding *fd = &r->findings[f];
+	for (size_t k = 0, n = nbc_client_nfindings(r, ci); k < n; k++) {
+		const struct nbc_finding *fd = nbc_client_finding(r, ci, k);
 
-		if (fd->client != ci)
-			continue;
 		if (!any)
 			fputs("<table class=\"findings\"><thead><tr><th>severity</th><th>rule</th>"
 			      "<th>frame</th><th>stage</th><th>message and fix</th></tr></thead>"
@@ -469,9 +467,9 @@ static void summary_table(FILE *out, const struct nbc_report *r, const struct re
 
 		if (o->client >= 0 && (int)i != o->client)
 			continue;
-		for (size_t f = 0; f < r->nfindings; f++)
-			if (r->findings[f].client == (int)i && (unsigned)r->findings[f].sev < 3)
-				sev[r->findings[f].sev]++;
+		for (size_t k = 0, n = nbc_client_nfindings(r, (int)i); k < n; k++)
+			if ((unsigned)nbc_client_finding(r, (int)i, k)->sev < 3)
+				sev[nbc_client_finding(r, (int)i, k)->sev]++;
 		verdict_text(c, v, sizeof(v));
 		nbc_personality_str(c->personality, pers, sizeof(pers));
 		fprintf(out, "<tr data-verdict=\"%s\"><td><a href=\"#i%u-c%zu\">",

@@ -128,11 +128,9 @@ static void client(FILE *out, const struct nbc_report *r, int ci)
 	}
 	fputs("],\n     \"findings\": [", out);
 	first = true;
-	for (size_t f = 0; f < r->nfindings; f++) {
-		if (r->findings[f].client != ci)
-			continue;
+	for (size_t k = 0, n = nbc_client_nfindings(r, ci); k < n; k++) {
 		fputs(first ? "\n" : ",\n", out);
-		finding(out, r, &r->findings[f], "       ");
+		finding(out, r, nbc_client_finding(r, ci, k), "       ");
 		first = false;
 	}
 	fputs("]}", out);

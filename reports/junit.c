@@ -86,9 +86,9 @@ static void class_base(const char *input, char *buf, size_t cap)
 static const struct nbc_finding *first_finding(const struct nbc_report *r, int ci,
 					       enum nbc_sev min)
 {
-	for (size_t f = 0; f < r->nfindings; f++)
-		if (r->findings[f].client == ci && r->findings[f].sev >= min)
-			return &r->findings[f];
+	for (size_t k = 0, n = nbc_client_nfindings(r, ci); k < n; k++)
+		if (nbc_client_finding(r, ci, k)->sev >= min)
+			return nbc_client_finding(r, ci, k);
 	return NULL;
 }
 
@@ -186,9 +186,8 @@ static void client_case(FILE *out, const struct nbc_report *r, int ci, const cha
 		report_xml_string(out, st->detail);
 		fputs("\n", out);
 	}
-	for (size_t f = 0; f < r->nfindings; f++)
-		if (r->findings[f].client == ci)
-			finding_line(out, r, &r->findings[f], false);
+	for (size_t k = 0, n = nbc_client_nfindings(r, ci); k < n; k++)
+		finding_line(out, r, nbc_client_finding(r, ci, k), false);
 	fputs("</failure>\n    </testcase>\n", out);
 }
 

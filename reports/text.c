@@ -94,12 +94,10 @@ static void client_block(FILE *out, const struct nbc_report *r, int ci,
 		if (st->result == NBC_RESULT_FAILED)
 			fputs(col(o, C_RESET), out);
 	}
-	for (size_t f = 0; f < r->nfindings; f++) {
-		const struct nbc_finding *fd = &r->findings[f];
+	for (size_t k = 0, n = nbc_client_nfindings(r, ci); k < n; k++) {
+		const struct nbc_finding *fd = nbc_client_finding(r, ci, k);
 		char lead[128];
 
-		if (fd->client != ci)
-			continue;
 		snprintf(lead, sizeof(lead), "  %s%-7s%s %s frame %llu: ", col(o, sev_color(fd->sev)),
 			 nbc_sev_name(fd->sev), col(o, C_RESET), fd->rule,
 			 (unsigned long long)fd->frame);

@@ -226,9 +226,9 @@ def big(d):
     for _ in range(100000):
         p.rec(data, dt=0.0001)
     p.close()
-    # 9. 20000 DHCP clients with random MACs, each a DISCOVER and an OFFER.
-    p = Pcap(d + "/dhcp-20000-clients.pcap")
-    for i in range(20000):
+    # 9. 100000 DHCP clients with random MACs, each a DISCOVER, half of them an OFFER.
+    p = Pcap(d + "/dhcp-100000-clients.pcap")
+    for i in range(100000):
         mac = bytes([0x52, 0x54] + [rnd.randrange(256) for _ in range(4)])
         xid = rnd.randrange(1 << 32)
         p.rec(client_udp(discover(xid, mac), mac=mac), dt=0.0005)
