@@ -9,7 +9,8 @@
 #                               large ones written into build/regress/pcap/ (mkpcaps.py big):
 #                               `netboot-check analyze --format json` must exit 0, 1 or 2, print
 #                               at most one line on stderr, valid JSON on stdout (if any), finish
-#                               within 20 s and peak under 512 MiB.
+#                               within 20 s and peak under 512 MiB; and what
+#                               tests/regress/pcap-expect.txt says for that file.
 #
 # Env: CC (default clang, else gcc), NBC (default build/bin/netboot-check; built with make if
 # missing). Prints "regress: N passed, M failed"; exits 1 on any failure.
@@ -90,6 +91,7 @@ done
 if [ ! -x "$NBC" ]; then
 	make "$NBC" >/dev/null || { bad "cannot build $NBC"; NBC=""; }
 fi
+rm -f "$OUT"/pcap/*.pcap	# a corpus file renamed or dropped must not linger
 python3 tests/regress/mkpcaps.py big "$OUT/pcap" || bad "mkpcaps.py big failed"
 if [ -n "$NBC" ]; then
 	for f in tests/regress/pcap/*.pcap "$OUT"/pcap/*.pcap; do
@@ -114,6 +116,22 @@ if [ -n "$NBC" ]; then
 			! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT/last.json" 2>/dev/null; then
 			why="$why; stdout is not JSON"
 		fi
+		# The file's own expectation (tests/regress/pcap-expect.txt), if it has one.
+		want=$(awk -F '\t' -v n="$(basename "$f")" '$1 == n { print $2 }' tests/regress/pcap-expect.txt)
+		if [ -n "$want" ] && ! python3 - "$OUT/last.json" "$rc" "$want" <<'PY' 2>"$OUT/last.expect"; then
+import collections, json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+except ValueError:
+    d = {}
+v = collections.Counter(c["verdict"] for c in d.get("clients", []))
+r = dict(collections.Counter(f["rule"] for f in d.get("findings", [])))
+m = d.get("stats", {}).get("malformed", -1)
+sys.exit(0 if eval(sys.argv[3], {}, {"d": d, "rc": int(sys.argv[2]), "v": v, "r": r, "m": m}) else 1)
+PY
+			why="$why; expected $want $(tail -n 1 "$OUT/last.expect")"
+		fi
+		[ -z "$want" ] && why="$why; no line in tests/regress/pcap-expect.txt"
 		if [ -z "$why" ]; then
 			ok
 			echo "regress: ok $f (exit $rc, ${secs}s, $((mem / 1024)) MiB)"
