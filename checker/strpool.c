@@ -87,13 +87,21 @@ const char *strpool_add(struct strpool *p, const char *s, size_t len)
 
 	if (len == 0)
 		return "";
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
-	if (hmap_get(&p->map, h, len, &idx)) {
-		if (memcmp(p->strs[idx], s, len) == 0)
+	/*
+	 * FNV-1a, then again from another basis while the slot holds a different string of
+	 * the same hash and length (FNV collisions can be made on purpose): a capture full of
+	 * them still gets one copy per distinct name, up to the last try's unshared copies.
+	 */
+	for (unsigned seed = 0; seed < 4; seed++) {
+		h = 0xcbf29ce484222325ull ^ (seed * 0x9e3779b97f4a7c15ull);
+		for (size_t i = 0; i < len; i++)
+			h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+		if (!hmap_get(&p->map, h, len, &idx))
+			break;
+		if (memcmp(p->strs[idx], s, len) == 0 && p->strs[idx][len] == '\0')
 			return p->strs[idx];
-		/* Another string with the same hash and length: a copy of its own, not shared. */
-		return store(p, s, len);
+		if (seed == 3)
+			return store(p, s, len);
 	}
 	copy = store(p, s, len);
 	p->strs = grow(p->strs, &p->strs_cap, p->nstrs + 1, sizeof(*p->strs));

@@ -16,20 +16,33 @@
 
 #define SRV 0xC0000201u
 #define CLI 0xC0000264u
+#define CLI2 0xC0000265u
 
 static const uint8_t CMAC[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
+static const uint8_t CMAC2[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const uint8_t SMAC[6] = { 0x02, 0, 0, 0, 0, 1 };
+static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 struct t {
 	struct nbc_engine *e;
 	double ts;
 };
 
-static void frame(struct t *t, const uint8_t *sm, uint32_t sip, uint32_t dip, uint16_t sp,
-		  uint16_t dp, const uint8_t *pl, size_t n)
+/* A booting client: its MAC, the address it is leased and its DHCP xid. */
+struct cl {
+	const uint8_t *mac;
+	uint32_t ip;
+	uint32_t xid;
+};
+
+static const struct cl CL1 = { CMAC, CLI, 0x1234 };
+static const struct cl CL2 = { CMAC2, CLI2, 0x5678 };
+
+static void frame_to(struct t *t, const uint8_t *sm, const uint8_t *dm, uint32_t sip,
+		     uint32_t dip, uint16_t sp, uint16_t dp, const uint8_t *pl, size_t n)
 {
 	static uint8_t buf[70000];
-	struct net_frame_spec s = { NET_LINK_ETHERNET, sm, CMAC, NULL, 0, sip, dip, 1, 64, sp, dp };
+	struct net_frame_spec s = { NET_LINK_ETHERNET, sm, dm, NULL, 0, sip, dip, 1, 64, sp, dp };
 	size_t len = net_encode_udp_frame(&s, pl, n, buf, sizeof(buf));
 
 	assert_true(len > 0);
@@ -37,13 +50,20 @@ static void frame(struct t *t, const uint8_t *sm, uint32_t sip, uint32_t dip, ui
 	t->ts += 0.01;
 }
 
-static void dhcp(struct t *t, uint8_t op, uint8_t type, bool ipxe, const char *file)
+static void frame(struct t *t, const uint8_t *sm, uint32_t sip, uint32_t dip, uint16_t sp,
+		  uint16_t dp, const uint8_t *pl, size_t n)
+{
+	frame_to(t, sm, CMAC, sip, dip, sp, dp, pl, n);
+}
+
+static void dhcp_as(struct t *t, const struct cl *c, uint8_t op, uint8_t type, bool ipxe,
+		    const char *file)
 {
 	uint8_t b[600];
 	struct dhcp_builder d;
 	size_t n;
 
-	dhcp_build_begin(&d, b, sizeof(b), op, 0x1234, CMAC, type);
+	dhcp_build_begin(&d, b, sizeof(b), op, c->xid, c->mac, type);
 	dhcp_build_opt_be16(&d, DHCP_OPT_CLIENT_ARCH, 0);
 	if (op == 1) {
 		dhcp_build_opt_str(&d, DHCP_OPT_VENDOR_CLASS, "PXEClient:Arch:00000:UNDI:002001");
@@ -52,22 +72,27 @@ static void dhcp(struct t *t, uint8_t op, uint8_t type, bool ipxe, const char *f
 		if (type == DHCPREQUEST)
 			dhcp_build_opt_be32(&d, DHCP_OPT_SERVER_ID, SRV);
 	} else {
-		dhcp_build_set_addrs(&d, 0, CLI, SRV, 0);
+		dhcp_build_set_addrs(&d, 0, c->ip, SRV, 0);
 		dhcp_build_opt_be32(&d, DHCP_OPT_SERVER_ID, SRV);
 		if (file)
 			dhcp_build_set_file(&d, file);
 	}
 	n = dhcp_build_end(&d);
-	frame(t, op == 1 ? CMAC : SMAC, op == 1 ? 0 : SRV, 0xffffffffu, op == 1 ? 68 : 67,
-	      op == 1 ? 67 : 68, b, n);
+	frame_to(t, op == 1 ? c->mac : SMAC, op == 1 ? BCAST : c->mac, op == 1 ? 0 : SRV,
+		 0xffffffffu, op == 1 ? 68 : 67, op == 1 ? 67 : 68, b, n);
+}
+
+static void dora_as(struct t *t, const struct cl *c, bool ipxe, const char *file)
+{
+	dhcp_as(t, c, 1, DHCPDISCOVER, ipxe, NULL);
+	dhcp_as(t, c, 2, DHCPOFFER, ipxe, file);
+	dhcp_as(t, c, 1, DHCPREQUEST, ipxe, NULL);
+	dhcp_as(t, c, 2, DHCPACK, ipxe, file);
 }
 
 static void dora(struct t *t, bool ipxe, const char *file)
 {
-	dhcp(t, 1, DHCPDISCOVER, ipxe, NULL);
-	dhcp(t, 2, DHCPOFFER, ipxe, file);
-	dhcp(t, 1, DHCPREQUEST, ipxe, NULL);
-	dhcp(t, 2, DHCPACK, ipxe, file);
+	dora_as(t, &CL1, ipxe, file);
 }
 
 /* RRQ then `blocks` DATA/ACK pairs of 512 bytes, the last one short (or an ERROR 1). */
@@ -113,6 +138,90 @@ static void setup_t(struct t *t)
 	t->e = engine_new(&o);
 	t->ts = 1000.0;
 	assert_non_null(t->e);
+}
+
+/*
+ * RRQ of a one-block file of n bytes (n < 512, so the block is also the last), its
+ * DATA and the ACK; tsize >= 0: the request asks for tsize and an OACK announces it.
+ */
+static void fetch_small(struct t *t, const char *name, const uint8_t *data, size_t n,
+			long tsize, uint16_t cport)
+{
+	struct tftp_optset ask = { -1, 0, -1, -1 };
+	struct tftp_optset oack = { -1, tsize, -1, -1 };
+	uint8_t b[1024];
+	size_t len;
+
+	len = tftp_encode_request(TFTP_RRQ, name, "octet", tsize >= 0 ? &ask : NULL, b, sizeof(b));
+	frame(t, CMAC, CLI, SRV, cport, 69, b, len);
+	if (tsize >= 0) {
+		len = tftp_encode_oack(&oack, b, sizeof(b));
+		frame(t, SMAC, SRV, CLI, 40000, cport, b, len);
+		len = tftp_encode_ack(0, b, sizeof(b));
+		frame(t, CMAC, CLI, SRV, cport, 40000, b, len);
+	}
+	len = tftp_encode_data(1, data, n, b, sizeof(b));
+	frame(t, SMAC, SRV, CLI, 40000, cport, b, len);
+	len = tftp_encode_ack(1, b, sizeof(b));
+	frame(t, CMAC, CLI, SRV, cport, 40000, b, len);
+}
+
+/*
+ * TCP and HTTP frames come from tests/gen/tcpsim.h (mkscenarios' builder: handshake,
+ * MSS-sized segments, ACKs, FIN), fed straight to the engine. It expects these names.
+ */
+struct sim {
+	struct nbc_engine *e;
+	enum net_link link;
+	const uint16_t *vlans;
+	unsigned nvlan;
+	double t;
+	uint16_t ip_id;
+	uint16_t next_port;
+};
+
+struct client {
+	uint8_t mac[6];
+	uint32_t ip;
+	uint8_t uuid[16];
+};
+
+#define SERVER_IP SRV
+#define SRV_MAC SMAC
+
+static void die(const char *what)
+{
+	fail_msg("tcpsim: %s", what);
+}
+
+static void emit(struct sim *s, const uint8_t *frame, size_t len)
+{
+	engine_frame(s->e, s->t, frame, len);
+	s->t += 0.0001;
+}
+
+/* Its iSCSI half and a few HTTP helpers go unused here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wunused-const-variable"
+#include "tests/gen/tcpsim.h"
+#pragma GCC diagnostic pop
+
+/* A TCP connection from CL1 (its MAC and address) to the server's port 80. */
+static void sim_open(struct sim *s, struct tcpconn *k, const struct t *t)
+{
+	struct client c;
+
+	memset(&c, 0, sizeof(c));
+	memcpy(c.mac, CMAC, sizeof(c.mac));
+	c.ip = CLI;
+	memset(s, 0, sizeof(*s));
+	s->e = t->e;
+	s->link = NET_LINK_ETHERNET;
+	s->t = t->ts;
+	s->ip_id = 100;
+	s->next_port = 49152;
+	tcp_open(s, k, &c, HTTP_PORT);
 }
 
 static void test_engine_userclass_loop_is_looping(void **state)
@@ -236,6 +345,237 @@ static void test_engine_garbage_udp_to_67_is_malformed(void **state)
 	engine_free(t.e);
 }
 
+static void test_engine_same_bootfile_is_one_interned_string(void **state)
+{
+	struct t t;
+	const struct eng_reply *a, *b;
+	struct eng_client *c1, *c2;
+
+	(void)state;
+	/* Two clients handed one boot file hold one copy; absent options are "", never NULL. */
+	setup_t(&t);
+	dora_as(&t, &CL1, false, "undionly.kpxe");
+	dora_as(&t, &CL2, false, "undionly.kpxe");
+	(void)run(&t);
+	assert_int_equal(engine_nclients(t.e), 2);
+	c1 = engine_client(t.e, 0);
+	c2 = engine_client(t.e, 1);
+	assert_int_equal(c1->nrounds, 1);
+	assert_int_equal(c2->nrounds, 1);
+	a = eng_round_boot_reply(&c1->rounds[0]);
+	b = eng_round_boot_reply(&c2->rounds[0]);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_ptr_not_equal(a, b);
+	assert_string_equal(a->bootfile, "undionly.kpxe");
+	assert_ptr_equal(a->bootfile, b->bootfile);
+	/* The offer and the ACK of one round share it too. */
+	assert_int_equal(c1->rounds[0].noffers, 1);
+	assert_ptr_equal(c1->rounds[0].offers[0].bootfile, a->bootfile);
+	assert_non_null(a->root_path);
+	assert_string_equal(a->root_path, "");
+	assert_non_null(a->tftp_server);
+	assert_string_equal(a->tftp_server, "");
+	assert_non_null(a->configfile);
+	assert_string_equal(a->configfile, "");
+	assert_non_null(a->pathprefix);
+	assert_string_equal(a->pathprefix, "");
+	/* A reply the round never got (no NAK, no proxy ACK) reads as "" as well. */
+	assert_false(c1->rounds[0].has_nak);
+	assert_non_null(c1->rounds[0].nak.bootfile);
+	assert_string_equal(c1->rounds[0].nak.bootfile, "");
+	assert_false(c1->rounds[0].has_proxy_ack);
+	assert_non_null(c1->rounds[0].proxy_ack.root_path);
+	assert_string_equal(c1->rounds[0].proxy_ack.root_path, "");
+	engine_free(t.e);
+}
+
+static const char SCRIPT[] = "#!ipxe\ndhcp\nkernel http://192.0.2.1/vmlinuz\n"
+			     "initrd http://192.0.2.1/initrd.img\nboot\n";
+
+/* A GET on the open connection and its 200 response with n body bytes. */
+static void get(struct sim *s, struct tcpconn *k, const char *path, const uint8_t *body,
+		size_t n)
+{
+	http_get(s, k, path, true);
+	http_reply(s, k, "200 OK", body, n);
+}
+
+static void test_engine_http_binary_body_dropped_text_kept(void **state)
+{
+	struct t t;
+	struct sim s;
+	struct tcpconn k;
+	static uint8_t kernel[3000], initrd[3000], script_nul[64];
+	const struct eng_http *h;
+	struct eng_client *c;
+
+	(void)state;
+	/*
+	 * Text bodies (a script) are kept whole; a body with a NUL byte (kernel: in its
+	 * first bytes; initrd: past the first segment) is let go, its bytes still counted;
+	 * a NUL in a body whose name says script (*.ipxe) keeps it for the parser.
+	 */
+	memset(kernel, 'k', sizeof(kernel));
+	memcpy(kernel, "MZ\0\0", 4);
+	memset(initrd, 'i', sizeof(initrd));
+	initrd[2500] = '\0';
+	memset(script_nul, 's', sizeof(script_nul));
+	memcpy(script_nul, "#!ipxe\n", 7);
+	script_nul[20] = '\0';
+	setup_t(&t);
+	dora(&t, true, "http://192.0.2.1/boot.ipxe");
+	sim_open(&s, &k, &t);
+	get(&s, &k, "/boot.ipxe", (const uint8_t *)SCRIPT, strlen(SCRIPT));
+	get(&s, &k, "/vmlinuz", kernel, sizeof(kernel));
+	get(&s, &k, "/initrd.img", initrd, sizeof(initrd));
+	get(&s, &k, "/x.ipxe", script_nul, sizeof(script_nul));
+	tcp_close(&s, &k, true);
+	(void)run(&t);
+	c = engine_client(t.e, 0);
+	assert_int_equal(c->nhttps, 4);
+
+	h = engine_http(t.e, c->https[0]);
+	assert_string_equal(h->uri, "/boot.ipxe");
+	assert_true(h->complete);
+	assert_non_null(h->body);
+	assert_int_equal(h->body_len, strlen(SCRIPT));
+	assert_memory_equal(h->body, SCRIPT, strlen(SCRIPT));
+	assert_non_null(h->location);
+	assert_string_equal(h->location, "");
+
+	h = engine_http(t.e, c->https[1]);
+	assert_string_equal(h->uri, "/vmlinuz");
+	assert_true(h->complete);
+	assert_null(h->body);
+	assert_int_equal(h->body_len, 0);
+	assert_int_equal(h->body_bytes, 3000);
+	/* One Host value, one string for all requests. */
+	assert_string_equal(h->host, "192.0.2.1");
+	assert_ptr_equal(h->host, engine_http(t.e, c->https[0])->host);
+
+	h = engine_http(t.e, c->https[2]);
+	assert_string_equal(h->uri, "/initrd.img");
+	assert_true(h->complete);
+	assert_null(h->body);
+	assert_int_equal(h->body_len, 0);
+	assert_int_equal(h->body_bytes, 3000);
+
+	h = engine_http(t.e, c->https[3]);
+	assert_string_equal(h->uri, "/x.ipxe");
+	assert_non_null(h->body);
+	assert_int_equal(h->body_len, sizeof(script_nul));
+	assert_memory_equal(h->body, script_nul, sizeof(script_nul));
+	assert_int_equal(h->body_bytes, sizeof(script_nul));
+	engine_free(t.e);
+}
+
+static void test_engine_tftp_config_body_sized_to_file(void **state)
+{
+	struct t t;
+	uint8_t cfg[100], none[1] = { 0 };
+	const struct eng_xfer *x;
+	struct eng_client *c;
+
+	(void)state;
+	/*
+	 * A config's body grows with its data (4 KiB to start, or the OACK's tsize), not a
+	 * 64 KiB buffer; an empty config is kept as an empty body; an NBP is not kept.
+	 */
+	memset(cfg, 'c', sizeof(cfg));
+	setup_t(&t);
+	dora(&t, false, "pxelinux.0");
+	fetch(&t, "pxelinux.0", 3, false, 2000);
+	fetch_small(&t, "pxelinux.cfg/default", cfg, sizeof(cfg), -1, 2001);
+	fetch_small(&t, "pxelinux.cfg/empty.cfg", none, 0, -1, 2002);
+	fetch_small(&t, "boot/menu.cfg", cfg, sizeof(cfg), (long)sizeof(cfg), 2003);
+	(void)run(&t);
+	c = engine_client(t.e, 0);
+	assert_int_equal(c->nxfers, 4);
+
+	x = engine_xfer(t.e, c->xfers[0]);
+	assert_string_equal(x->name, "pxelinux.0");
+	assert_null(x->body);
+	assert_int_equal(x->body_len, 0);
+
+	x = engine_xfer(t.e, c->xfers[1]);
+	assert_string_equal(x->name, "pxelinux.cfg/default");
+	assert_int_equal(x->status, ENG_XFER_COMPLETE);
+	assert_non_null(x->body);
+	assert_int_equal(x->body_len, 100);
+	assert_memory_equal(x->body, cfg, sizeof(cfg));
+	assert_true(x->body_cap >= 100);
+	assert_true(x->body_cap < ENG_BODY_MAX);
+	assert_false(x->body_cut);
+	assert_non_null(x->errmsg);
+	assert_string_equal(x->errmsg, "");
+
+	x = engine_xfer(t.e, c->xfers[2]);
+	assert_string_equal(x->name, "pxelinux.cfg/empty.cfg");
+	assert_int_equal(x->status, ENG_XFER_COMPLETE);
+	assert_non_null(x->body);
+	assert_int_equal(x->body_len, 0);
+	assert_true(x->body_cap < ENG_BODY_MAX);
+
+	/* With an OACK tsize the buffer is exactly the announced size. */
+	x = engine_xfer(t.e, c->xfers[3]);
+	assert_string_equal(x->name, "boot/menu.cfg");
+	assert_int_equal(x->tsize, 100);
+	assert_non_null(x->body);
+	assert_int_equal(x->body_len, 100);
+	assert_int_equal(x->body_cap, 100);
+	engine_free(t.e);
+}
+
+static void test_engine_stage_details_sized_and_bounded(void **state)
+{
+	struct t t;
+	struct sim s;
+	struct tcpconn k;
+	struct nbc_report *r;
+	char path[420];
+	size_t longest = 0;
+
+	(void)state;
+	/*
+	 * Every reported stage has a detail (heap, NUL-terminated within its allocation:
+	 * valgrind and ASan read each with strlen), never NBC_DETAIL_MAX bytes or more,
+	 * even when its text would be longer (a 420-byte URI), and across a snapshot.
+	 */
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	setup_t(&t);
+	dora_as(&t, &CL2, false, "undionly.kpxe");
+	dora(&t, false, "undionly.kpxe");
+	fetch(&t, "undionly.kpxe", 3, false, 2000);
+	dora(&t, true, "http://192.0.2.1/boot.ipxe");
+	sim_open(&s, &k, &t);
+	get(&s, &k, "/boot.ipxe", (const uint8_t *)SCRIPT, strlen(SCRIPT));
+	(void)engine_snapshot(t.e);
+	get(&s, &k, path, (const uint8_t *)"x", 1);
+	tcp_close(&s, &k, true);
+	r = run(&t);
+	assert_true(r->nclients >= 1);
+	for (size_t i = 0; i < r->nclients; i++) {
+		const struct nbc_client *c = &r->clients[i];
+
+		assert_true(c->nstages > 0);
+		for (size_t j = 0; j < c->nstages; j++) {
+			size_t n;
+
+			assert_non_null(c->stages[j].detail);
+			n = strlen(c->stages[j].detail);
+			assert_true(n < NBC_DETAIL_MAX);
+			if (n > longest)
+				longest = n;
+		}
+	}
+	/* The long request's stage was cut at the limit, not past it. */
+	assert_int_equal(longest, NBC_DETAIL_MAX - 1);
+	engine_free(t.e);
+}
+
 static void test_defrag_reassembles_out_of_order(void **state)
 {
 	struct defrag *d = defrag_new();
@@ -312,6 +652,10 @@ int main(void)
 		cmocka_unit_test(test_engine_walk_out_of_order_is_flagged),
 		cmocka_unit_test(test_engine_non_boot_dhcp_client_is_counted_not_reported),
 		cmocka_unit_test(test_engine_garbage_udp_to_67_is_malformed),
+		cmocka_unit_test(test_engine_same_bootfile_is_one_interned_string),
+		cmocka_unit_test(test_engine_http_binary_body_dropped_text_kept),
+		cmocka_unit_test(test_engine_tftp_config_body_sized_to_file),
+		cmocka_unit_test(test_engine_stage_details_sized_and_bounded),
 		cmocka_unit_test(test_defrag_reassembles_out_of_order),
 		cmocka_unit_test(test_defrag_rejects_past_64k_and_times_out),
 		cmocka_unit_test(test_hmap_put_get_del_grow),
