@@ -133,6 +133,40 @@ static bool held_by(const struct dhcpd *d, uint32_t ip, const uint8_t mac[6])
 	       !memcmp(l->mac, mac, 6);
 }
 
+/* Whether the server has a record of mac: its dhcp.host reservation, or a pool address
+ * offered or leased to it (a lease read back from the leases file at start counts). */
+static bool has_record(const struct dhcpd *d, const uint8_t mac[6])
+{
+	if (static_host(d, mac))
+		return true;
+	for (size_t i = 0; i < d->npool; i++)
+		if (held_by(d, d->site.pool_first + (uint32_t)i, mac))
+			return true;
+	return false;
+}
+
+enum verdict { V_ACK, V_NAK, V_SILENT };
+
+/* A REQUEST without a server identifier, for ip (RFC 2131 4.3.2): INIT-REBOOT (option 50)
+ * or RENEWING/REBINDING (ciaddr). The client's own address: ACK. An address it cannot have
+ * (another client's, a dhcp.host's, declined, off the pool, or not the one we have on
+ * record for it): NAK. A free pool address from a client we have no record of: silence,
+ * "If the DHCP server has no record of this client, then it MUST remain silent". */
+static enum verdict verify(const struct dhcpd *d, const uint8_t mac[6], uint32_t ip)
+{
+	const struct site_host *h = static_host(d, mac);
+
+	if (h)
+		return ip == h->ip ? V_ACK : V_NAK;
+	if (!ip || !in_pool(d, ip))
+		return V_NAK;
+	if (held_by(d, ip, mac))
+		return V_ACK;
+	if (!usable(d, &d->pool[ip - d->site.pool_first], mac))
+		return V_NAK;	/* another MAC's offer or lease, a dhcp.host's, declined */
+	return has_record(d, mac) ? V_NAK : V_SILENT;
+}
+
 uint32_t dhcpd_lease_of(const struct dhcpd *d, const uint8_t mac[6])
 {
 	const struct site_host *h = static_host(d, mac);
@@ -374,9 +408,28 @@ void dhcpd_answer(struct dhcpd *d, const struct dhcp_msg *m, bool on_4011, struc
 			return;
 		}
 		ip = requested ? requested : m->ciaddr;
-		if (!ip || (ip != pick(d, m->chaddr, ip))) {
-			reply(d, m, DHCPNAK, 0, cls, false, r);
-			return;
+		if (sid) {
+			/* SELECTING: the client takes our offer (or, unoffered, what pick allows). */
+			if (!ip || ip != pick(d, m->chaddr, ip)) {
+				reply(d, m, DHCPNAK, 0, cls, false, r);
+				return;
+			}
+		} else {
+			/* INIT-REBOOT, RENEWING or REBINDING: verified against our records only. */
+			enum verdict v = verify(d, m->chaddr, ip);
+			char a[16];
+
+			if (v == V_SILENT) {
+				snprintf(r->log, sizeof(r->log),
+					 "ignored: REQUEST for %s from a client with no lease "
+					 "(RFC 2131 4.3.2)",
+					 net_ip_str(ip, a, sizeof(a)));
+				return;
+			}
+			if (v == V_NAK) {
+				reply(d, m, DHCPNAK, 0, cls, false, r);
+				return;
+			}
 		}
 		set_lease(d, ip, m->chaddr, L_BOUND, (time_t)d->site.lease_time);
 		reply(d, m, DHCPACK, ip, cls, false, r);

@@ -2,10 +2,11 @@
 # dhcp.sh: netboot-serve's DHCP against a real client (busybox udhcpc) in a pair of
 # network namespaces made here, joined by a veth pair, on 192.0.2.0/24 only.
 # Checks the boot policy (PXE ROM -> NBP, iPXE -> script URL), forced PXELINUX options,
-# leases kept across kill -9, and a clean SIGTERM. Needs root (network namespaces).
+# leases kept across kill -9 (and INIT-REBOOT answered from them), and a clean SIGTERM. Needs root (network namespaces).
 set -u
 SERVE=${1:?usage: dhcp.sh NETBOOT-SERVE}
 case $SERVE in /*) ;; *) SERVE=$(pwd)/$SERVE ;; esac
+HERE=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" -ne 0 ]; then
 	echo "dhcp: FAIL: needs root to create network namespaces"
 	exit 1
@@ -109,6 +110,22 @@ wait "$pid" 2>/dev/null
 pid=""
 grep -q "$first" "$tmp/leases" && ok || bad "leases file lacks $first after kill -9"
 start
+# 4b. INIT-REBOOT REQUESTs (option 50, no server identifier; RFC 2131 4.3.2), raw frames from
+# tests/server/abuse.py: the lease read back from the file is a record, so the client's
+# reboot is ACKed; another MAC asking for that address gets a NAK; a MAC the server has no
+# record of asking for a free address gets no answer, and the log says why.
+mac=$(ip netns exec "$ns_c" cat "/sys/class/net/$vc/address")
+free=192.0.2.110
+[ "$first" = "$free" ] && free=192.0.2.109
+one() { timeout 10 ip netns exec "$ns_c" python3 "$HERE/abuse.py" dhcp-one "$vc" --msg request "$@"; }
+got=$(one --ip "$first" --mac "$mac" --wait 3)
+[ "$got" = ACK ] && ok || bad "INIT-REBOOT for its lease $first after the restart: $got, want ACK"
+got=$(one --ip "$first" --wait 3)
+[ "$got" = NAK ] && ok || bad "INIT-REBOOT for $first from another MAC: $got, want NAK"
+got=$(one --ip "$free" --wait 1.5)
+[ "$got" = none ] && ok || bad "INIT-REBOOT for the free $free from an unknown MAC: $got, want no answer"
+grep -q "REQUEST .*-> ignored: REQUEST for $free from a client with no lease (RFC 2131 4.3.2)" "$tmp/log" && ok ||
+	bad "no 'ignored: REQUEST for $free' line in the log"
 if client "$tmp/again" -V PXEClient:Arch:00000:UNDI:002001 -x 0x5d:0000; then
 	[ "$(val "$tmp/again" ip)" = "$first" ] && ok || bad "after a restart the client got $(val "$tmp/again" ip), not $first"
 else

@@ -236,6 +236,231 @@ static void test_dhcpd_leases_survive_a_restart(void **state)
 	rmdir(dir);
 }
 
+/* RFC 2131 4.3.2: a REQUEST without a server identifier (INIT-REBOOT, RENEWING, REBINDING)
+ * from a client the server has no record of gets no answer; one for a wrong address a NAK. */
+
+#define IP100 0xC0000264u
+#define IP101 0xC0000265u
+#define IP102 0xC0000266u
+
+/* An INIT-REBOOT REQUEST: option 50, no server identifier, ciaddr 0. */
+static const struct dhcp_msg *reboot(const uint8_t *mac, uint32_t ip)
+{
+	return request(mac, K_PLAIN, DHCPREQUEST, -1, ip, 0);
+}
+
+/* A RENEWING (or REBINDING) REQUEST: ciaddr, no option 50, no server identifier. */
+static const struct dhcp_msg *renew(const uint8_t *mac, uint32_t ciaddr)
+{
+	request(mac, K_PLAIN, DHCPREQUEST, -1, 0, 0);
+	req_msg.ciaddr = ciaddr;
+	return &req_msg;
+}
+
+/* DISCOVER, OFFER, REQUEST (with our server identifier), ACK: mac leases the OFFER's address. */
+static uint32_t dora(struct dhcpd *d, const uint8_t *mac)
+{
+	struct dhcpd_reply r;
+	const struct dhcp_msg *o = answer(d, request(mac, K_PLAIN, DHCPDISCOVER, -1, 0, 0), false,
+					  &r);
+	uint32_t ip;
+
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPOFFER);
+	ip = o->yiaddr;
+	o = answer(d, request(mac, K_PLAIN, DHCPREQUEST, -1, ip, 0xC0000201u), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPACK);
+	return ip;
+}
+
+static void test_dhcpd_init_reboot_without_record_is_silent(void **state)
+{
+	struct dhcpd *d = make(SITE, NULL);
+	struct dhcpd_reply r;
+
+	(void)state;
+	/* A free pool address the server never offered or leased to anyone. */
+	assert_null(answer(d, reboot(MAC, IP101), false, &r));
+	assert_non_null(strstr(r.log, "ignored: REQUEST for 192.0.2.101 from a client with no lease"));
+	assert_non_null(strstr(r.log, "RFC 2131 4.3.2"));
+	/* ... and nothing was leased by it. */
+	assert_int_equal(dhcpd_lease_of(d, MAC), 0);
+	assert_int_equal(dora(d, MAC2), IP100);
+	assert_int_equal(dora(d, (const uint8_t[6]){ 2, 0, 0, 0, 0, 3 }), IP101);
+	dhcpd_free(d);
+}
+
+static void test_dhcpd_init_reboot_after_a_lease_acks(void **state)
+{
+	struct dhcpd *d = make(SITE, NULL);
+	struct dhcpd_reply r;
+	const struct dhcp_msg *o;
+	const uint8_t st[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0x99 };
+
+	(void)state;
+	assert_int_equal(dora(d, MAC), IP100);
+	o = answer(d, reboot(MAC, IP100), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPACK);
+	assert_int_equal(o->yiaddr, IP100);
+	assert_int_equal(dhcpd_lease_of(d, MAC), IP100);
+	/* An address only offered (DISCOVER, then INIT-REBOOT for it) is held too. */
+	o = answer(d, request(MAC2, K_PLAIN, DHCPDISCOVER, -1, 0, 0), false, &r);
+	assert_int_equal(o->yiaddr, IP101);
+	o = answer(d, reboot(MAC2, IP101), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPACK);
+	/* A dhcp.host's reservation is its record: ACK for it, NAK for anything else. */
+	o = answer(d, reboot(st, 0xC0000232u), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPACK);
+	assert_int_equal(o->yiaddr, 0xC0000232u);
+	o = answer(d, reboot(st, IP102), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	dhcpd_free(d);
+}
+
+static void test_dhcpd_init_reboot_after_a_restart_acks(void **state)
+{
+	char dir[] = "/tmp/nbc-dhcpd-XXXXXX";
+	char path[64];
+	struct dhcpd *d;
+	struct dhcpd_reply r;
+	const struct dhcp_msg *o;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/leases", dir);
+	d = make(SITE, path);
+	assert_int_equal(dora(d, MAC), IP100);
+	assert_int_equal(dhcpd_flush(d), 0);
+	/* As after kill -9: the leases file is the only record, and it is one. */
+	d = (dhcpd_free(d), make(SITE, path));
+	o = answer(d, reboot(MAC, IP100), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPACK);
+	assert_int_equal(o->yiaddr, IP100);
+	/* The lease's address from another client: NAK; a free one from a stranger: silence. */
+	o = answer(d, reboot(MAC2, IP100), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	assert_null(answer(d, reboot(MAC2, IP102), false, &r));
+	dhcpd_free(d);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_dhcpd_init_reboot_for_a_wrong_address_naks(void **state)
+{
+	struct dhcpd *d = make("server.address = 192.0.2.1\n"
+			       "dhcp.pool = 192.0.2.100 192.0.2.103\n"
+			       "dhcp.host = 52:54:00:ab:cd:99 192.0.2.103\n",
+			       NULL);
+	struct dhcpd_reply r;
+	const struct dhcp_msg *o;
+	const uint8_t st[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0x99 };
+	const uint8_t m3[6] = { 2, 0, 0, 0, 0, 3 };
+	uint32_t offered;
+	uint32_t free_ip;
+
+	(void)state;
+	assert_int_equal(dora(d, MAC), IP100);
+	/* Another client's lease, from a client with no record: NAK. */
+	o = answer(d, reboot(MAC2, IP100), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	assert_int_equal(r.dst_ip, 0xffffffffu);
+	assert_int_equal(dhcpd_lease_of(d, MAC), IP100);
+	/* Another client's offer: NAK. */
+	o = answer(d, request(m3, K_PLAIN, DHCPDISCOVER, -1, 0, 0), false, &r);
+	offered = o->yiaddr;
+	assert_true(offered == IP101 || offered == IP102);
+	free_ip = offered == IP101 ? IP102 : IP101;
+	o = answer(d, reboot(MAC2, offered), false, &r);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	/* A dhcp.host's address in the pool, from another MAC: NAK. */
+	o = answer(d, reboot(MAC2, 0xC0000267u), false, &r);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	o = answer(d, reboot(st, 0xC0000267u), false, &r);
+	assert_int_equal(o->msgtype, DHCPACK);
+	/* Off the pool (another network): NAK, known client or not. */
+	o = answer(d, reboot(MAC2, 0xC6336401u), false, &r);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	o = answer(d, reboot(MAC, 0xC6336401u), false, &r);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	/* A free address from a client whose record is another address: NAK (its lease
+	 * stays), and from a client whose record is an offer: NAK as well. */
+	o = answer(d, reboot(MAC, free_ip), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	assert_int_equal(dhcpd_lease_of(d, MAC), IP100);
+	o = answer(d, reboot(m3, free_ip), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	/* The one nobody holds, from the client with no record: silence. */
+	assert_null(answer(d, reboot(MAC2, free_ip), false, &r));
+	dhcpd_free(d);
+}
+
+static void test_dhcpd_renew_of_own_lease_acks(void **state)
+{
+	struct dhcpd *d = make(SITE, NULL);
+	struct dhcpd_reply r;
+	const struct dhcp_msg *o;
+
+	(void)state;
+	assert_int_equal(dora(d, MAC), IP100);
+	o = answer(d, renew(MAC, IP100), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPACK);
+	assert_int_equal(o->yiaddr, IP100);
+	assert_int_equal(o->ciaddr, IP100);
+	/* Unicast to the client's address (RFC 2131 4.1). */
+	assert_int_equal(r.dst_ip, IP100);
+	assert_int_equal(r.dst_port, 68);
+	/* Renewing another client's address: NAK. */
+	o = answer(d, renew(MAC2, IP100), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	dhcpd_free(d);
+}
+
+static void test_dhcpd_renew_from_unknown_client_is_silent(void **state)
+{
+	struct dhcpd *d = make(SITE, NULL);
+	struct dhcpd_reply r;
+
+	(void)state;
+	assert_null(answer(d, renew(MAC, IP102), false, &r));
+	assert_non_null(strstr(r.log, "ignored: REQUEST for 192.0.2.102 from a client with no lease"));
+	assert_int_equal(dhcpd_lease_of(d, MAC), 0);
+	dhcpd_free(d);
+}
+
+static void test_dhcpd_selecting_unchanged(void **state)
+{
+	struct dhcpd *d = make(SITE, NULL);
+	struct dhcpd_reply r;
+	const struct dhcp_msg *o;
+
+	(void)state;
+	assert_int_equal(dora(d, MAC), IP100);
+	/* With our server identifier a free address the client was not offered is still
+	 * ACKed (as before), another client's NAKed. */
+	o = answer(d, request(MAC2, K_PLAIN, DHCPREQUEST, -1, IP102, 0xC0000201u), false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPACK);
+	assert_int_equal(o->yiaddr, IP102);
+	o = answer(d, request((const uint8_t[6]){ 2, 0, 0, 0, 0, 3 }, K_PLAIN, DHCPREQUEST, -1,
+			      IP100, 0xC0000201u),
+		   false, &r);
+	assert_non_null(o);
+	assert_int_equal(o->msgtype, DHCPNAK);
+	dhcpd_free(d);
+}
+
 static void test_dhcpd_proxy_answers_pxe_clients_only(void **state)
 {
 	struct dhcpd *d = make("server.address = 192.0.2.1\ndhcp.proxy = yes\n"
@@ -291,6 +516,13 @@ int main(void)
 		cmocka_unit_test(test_dhcpd_request_ack_nak_and_other_server),
 		cmocka_unit_test(test_dhcpd_static_host_and_pool_exhaustion),
 		cmocka_unit_test(test_dhcpd_leases_survive_a_restart),
+		cmocka_unit_test(test_dhcpd_init_reboot_without_record_is_silent),
+		cmocka_unit_test(test_dhcpd_init_reboot_after_a_lease_acks),
+		cmocka_unit_test(test_dhcpd_init_reboot_after_a_restart_acks),
+		cmocka_unit_test(test_dhcpd_init_reboot_for_a_wrong_address_naks),
+		cmocka_unit_test(test_dhcpd_renew_of_own_lease_acks),
+		cmocka_unit_test(test_dhcpd_renew_from_unknown_client_is_silent),
+		cmocka_unit_test(test_dhcpd_selecting_unchanged),
 		cmocka_unit_test(test_dhcpd_proxy_answers_pxe_clients_only),
 		cmocka_unit_test(test_site_errors_name_file_and_line),
 	};
