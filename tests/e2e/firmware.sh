@@ -101,11 +101,15 @@ run() {
 	: > "$tmp/$name.serve.log"
 	ip netns exec "$ns_s" "$SERVE" --site "$site_f" --iface "$vs" 2> "$tmp/$name.serve.log" &
 	spid=$!
-	ip netns exec "$ns_s" tcpdump -i "$vs" -U -s 0 -w "$tmp/$name.pcap" > /dev/null 2>&1 &
+	ip netns exec "$ns_s" tcpdump -i "$vs" -U -s 0 -w "$tmp/$name.pcap" > /dev/null 2> "$tmp/$name.tcpdump.log" &
 	tpid=$!
 	pids="$spid $tpid"
 	i=0
 	while [ $i -lt 100 ] && ! grep -q "netboot-serve: ready" "$tmp/$name.serve.log"; do sleep 0.1; i=$((i + 1)); done
+	# tcpdump says "listening on" once its capture is open: a boot begun before that loses
+	# its first packets on a loaded machine (the client then looks incomplete).
+	i=0
+	while [ $i -lt 100 ] && ! grep -q "listening on" "$tmp/$name.tcpdump.log"; do sleep 0.1; i=$((i + 1)); done
 	sleep 0.5
 	ip -n "$ns_c" addr flush dev "$vc"
 	# shellcheck disable=SC2086

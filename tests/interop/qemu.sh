@@ -91,12 +91,15 @@ boot() {
 	: > "$tmp/serve.log"
 	ip netns exec "$ns" "$SERVE" --site "$tmp/site" --iface br0 2> "$tmp/serve.log" &
 	spid=$!
-	ip netns exec "$ns" tcpdump -i br0 -U -s 0 -w "$tmp/$name.pcap" > /dev/null 2>&1 &
+	ip netns exec "$ns" tcpdump -i br0 -U -s 0 -w "$tmp/$name.pcap" > /dev/null 2> "$tmp/$name.tcpdump.log" &
 	tpid=$!
 	pids="$spid $tpid"
 	i=0
 	while [ $i -lt 100 ] && ! grep -q "netboot-serve: ready" "$tmp/serve.log"; do sleep 0.1; i=$((i + 1)); done
-	sleep 1	# tcpdump opens the interface
+	# tcpdump says "listening on" once its capture is open: a boot begun before that loses
+	# its first packets on a loaded machine (the client then looks incomplete).
+	i=0
+	while [ $i -lt 100 ] && ! grep -q "listening on" "$tmp/$name.tcpdump.log"; do sleep 0.1; i=$((i + 1)); done
 	ip netns exec "$ns" timeout 90 qemu-system-x86_64 -nographic -monitor none \
 		-serial "file:$tmp/$name.serial" -m 256 -no-reboot \
 		-smbios type=1,uuid=1b2c3d4e-0102-0304-0506-a1b2c3d4e5f6 \

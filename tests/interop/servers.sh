@@ -102,8 +102,12 @@ tgt_start() {
 
 # boot NAME WANT_EXIT [FWARGS]: one firmware run with tcpdump, against what is running.
 boot() {
-	ip netns exec "$ns_s" tcpdump -i "$vs" -U -s 0 -w "$tmp/$1.pcap" > /dev/null 2>&1 &
+	ip netns exec "$ns_s" tcpdump -i "$vs" -U -s 0 -w "$tmp/$1.pcap" > /dev/null 2> "$tmp/$1.tcpdump.log" &
 	tpid=$!
+	# tcpdump says "listening on" once its capture is open: a boot begun before that loses
+	# its first packets on a loaded machine (the client then looks incomplete).
+	i=0
+	while [ $i -lt 100 ] && ! grep -q "listening on" "$tmp/$1.tcpdump.log"; do sleep 0.1; i=$((i + 1)); done
 	sleep 1.5
 	ip -n "$ns_c" addr flush dev "$vc"
 	# shellcheck disable=SC2086
