@@ -28,7 +28,11 @@
  *  - dhcp-boot's file goes in option 67 when the client asks for 67, else in the BOOTP file
  *    field; siaddr is dnsmasq's own address unless dhcp-boot names another;
  *  - dhcp-option is sent when the client asks for it, dhcp-option-force always;
- *  - user and vendor classes match as substrings; iPXE's bare "iPXE" in 77 matches as it is.
+ *  - user and vendor classes match as substrings; iPXE's bare "iPXE" in 77 matches as it is;
+ *  - dhcp-hostsfile/dhcp-optsfile (and -hostsdir/-optsdir) are read by reread_dhcp() once
+ *    dnsmasq runs, after the whole configuration and after it has changed to / (unless -d):
+ *    each line is a dhcp-host (dhcp-option) value; a bad line or a missing file is logged and
+ *    skipped, never fatal, and `dnsmasq --test` reads none of them.
  */
 
 #define DQ_CHUNK 1024		/* fgets(buff, MAXDNAME) in read_file(): the piece dnsmasq reads */
@@ -36,6 +40,7 @@
 #define DQ_LINES_MAX 1000000u	/* physical lines read over all files */
 #define DQ_FILES_MAX 256	/* files read for one configuration */
 #define DQ_DIR_MAX 1024		/* files taken from one conf-dir */
+#define DQ_BANKS_MAX 64		/* dhcp-hostsfile/-optsfile/-hostsdir/-optsdir lines followed */
 #define DQ_LINE_TAGS 16		/* tags kept per line */
 #define DQ_TAGNAMES_MAX 4096	/* distinct tag names */
 #define DQ_HW_MAX 16		/* DHCP_CHADDR_MAX */
@@ -60,6 +65,12 @@ static const char hint_name[] =
 static const char hint_include[] =
 	"Make the path exist (dnsmasq opens it relative to its working directory; lint tries the "
 	"including file's directory first) or give it absolute.";
+static const char hint_bank_syntax[] =
+	"Fix the line. dnsmasq reads this file only once it runs (`dnsmasq --test` does not read "
+	"it); a line it cannot parse is logged and skipped, never fatal.";
+static const char hint_bank_include[] =
+	"Give the path absolute and make it exist: dnsmasq reads it once running, after changing "
+	"to / (unless run with --no-daemon), and only logs when it cannot.";
 static const char hint_unsupported[] =
 	"Check by hand what this line does to the clients concerned; the rest of the answer "
 	"still holds.";
@@ -441,9 +452,24 @@ struct dq_fileid {
 	ino_t ino;
 };
 
+/* A dhcp-hostsfile, dhcp-optsfile, dhcp-hostsdir or dhcp-optsdir line, read once the whole
+ * configuration has been (reread_dhcp()). */
+struct dq_bank {
+	const char *opt;	/* the option's name */
+	const char *name;	/* the path as given */
+	const char *file, *dir;	/* the file naming it and that file's directory */
+	unsigned phys, col, vcol, dqline, depth;
+	bool hosts;		/* dhcp-host lines (else dhcp-option lines) */
+	bool dynamic;		/* -hostsdir/-optsdir: a directory dnsmasq watches with inotify */
+};
+
 struct dq_parser {
 	struct lint_ctx *c;
 	struct dq *d;
+	const char *bank;	/* reading a hosts or options file: its lines' option, else NULL */
+	struct dq_bank banks[DQ_BANKS_MAX];
+	unsigned nbanks;
+	bool banks_warned;
 	struct dq_fileid seen[DQ_FILES_MAX];
 	unsigned nseen;
 	struct dq_fileid stack[DQ_DEPTH_MAX + 2];
@@ -463,6 +489,7 @@ struct dq_line {
 	unsigned dqline;	/* the line number dnsmasq would print */
 	unsigned depth;
 	const char *name;
+	const char *bank;	/* a line of a hosts/options file: "dhcp-host" or "dhcp-option" */
 };
 
 struct tagbuf {
@@ -486,6 +513,8 @@ static void note(const struct dq_line *l, bool at_value, const char *rule, enum 
 
 	if (sev == NBC_SEV_ERROR && l->ps->line_errors++ > 0)
 		return;
+	if (l->bank != NULL && hint == hint_syntax)
+		hint = hint_bank_syntax;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -504,6 +533,16 @@ static void refuse(const struct dq_line *l, bool at_value, const char *dnsmasq_s
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (l->bank != NULL) {
+		/* read_file() with a hard_opt: my_syslog(LOG_ERR) and the next line, not die() */
+		if (l->ps->line_errors++ > 0)
+			return;
+		lint_add(l->ps->c, LINT_R_SYNTAX, NBC_SEV_WARNING, line_loc(l, at_value),
+			 hint_bank_syntax,
+			 "%s: dnsmasq skips this %s (it logs \"%s at line %u\" and runs without it)",
+			 msg, l->bank, dnsmasq_says, l->dqline);
+		return;
+	}
 	note(l, at_value, LINT_R_SYNTAX, NBC_SEV_ERROR,
 	     strcmp(dnsmasq_says, "bad option") == 0 ? hint_name : hint_syntax,
 	     "%s: dnsmasq refuses it (\"%s at line %u\")", msg, dnsmasq_says, l->dqline);
@@ -751,6 +790,15 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Names option.c (conf-dir, expand_filelist()) and inotify.c pass over in a directory: dot
+ * files, emacs backups ("...~") and "#...#" files. */
+static bool dir_skips(const char *nm)
+{
+	size_t len = strlen(nm);
+
+	return len == 0 || nm[0] == '.' || nm[len - 1] == '~' || (nm[0] == '#' && nm[len - 1] == '#');
+}
+
 static bool suffix_is(const char *name, const char *sfx)
 {
 	size_t n = strlen(name), s = strlen(sfx);
@@ -796,7 +844,6 @@ static void opt_conf_dir(struct dq_line *l, char *arg)
 
 	while (names != NULL && (e = readdir(ds)) != NULL) {
 		const char *nm = e->d_name;
-		size_t len = strlen(nm);
 		bool wanted = nw == 0;
 
 		for (unsigned k = 0; k < nw; k++)
@@ -805,8 +852,7 @@ static void opt_conf_dir(struct dq_line *l, char *arg)
 		for (unsigned k = 0; k < ni; k++)
 			if (suffix_is(nm, ign[k]))
 				wanted = false;
-		if (len == 0 || nm[0] == '.' || nm[len - 1] == '~' ||
-		    (nm[0] == '#' && nm[len - 1] == '#') || !wanted)
+		if (dir_skips(nm) || !wanted)
 			continue;
 		if (n == DQ_DIR_MAX) {
 			note(l, true, LINT_R_UNSUPPORTED, NBC_SEV_WARNING, hint_unsupported,
@@ -838,6 +884,49 @@ static void opt_conf_dir(struct dq_line *l, char *arg)
 		free(names[k]);
 	}
 	free(names);
+}
+
+/* dhcp-hostsfile=PATH, dhcp-optsfile=PATH, dhcp-hostsdir=DIR, dhcp-optsdir=DIR: one_opt()
+ * only remembers the name (opt_string_alloc(): the whole value, "" giving NULL); the files
+ * are read once the whole configuration has been (read_banks()). */
+static void opt_bank(struct dq_line *l, const char *name, char *arg)
+{
+	struct dq_parser *ps = l->ps;
+	bool hosts = strstr(name, "hosts") != NULL, dynamic = strstr(name, "dir") != NULL;
+	const char *opt = hosts ? (dynamic ? "dhcp-hostsdir" : "dhcp-hostsfile") :
+		(dynamic ? "dhcp-optsdir" : "dhcp-optsfile");
+	struct dq_bank *b;
+
+	unhide(arg);
+	if (arg[0] == '\0') {
+		note(l, false, LINT_R_INCLUDE, NBC_SEV_WARNING, hint_bank_include,
+		     "%s names no file: dnsmasq reads nothing (it logs \"%s (null): Bad address\")",
+		     opt, dynamic ? "bad dynamic directory" : "cannot read");
+		return;
+	}
+	if (ps->nbanks == DQ_BANKS_MAX) {
+		if (!ps->banks_warned)
+			note(l, true, LINT_R_UNSUPPORTED, NBC_SEV_WARNING, hint_unsupported,
+			     "more than %d hosts and options files named: lint does not read %.200s",
+			     DQ_BANKS_MAX, arg);
+		ps->banks_warned = true;
+		return;
+	}
+	b = &ps->banks[ps->nbanks];
+	b->opt = opt;
+	b->name = arena_str(ps->d, arg);
+	b->dir = arena_str(ps->d, l->dir);
+	if (b->name == NULL || b->dir == NULL)
+		return;
+	b->file = l->file;
+	b->phys = l->phys;
+	b->col = l->col;
+	b->vcol = l->vcol;
+	b->dqline = l->dqline;
+	b->depth = l->depth;
+	b->hosts = hosts;
+	b->dynamic = dynamic;
+	ps->nbanks++;
 }
 
 static bool in6_same_net(const uint8_t *a, const uint8_t *b, int prefix)
@@ -1116,9 +1205,16 @@ static void opt_host(struct dq_line *l, char *arg, const char *text)
 			/* The same address in two dhcp-host lines: option.c refuses the second. */
 			for (unsigned i = 0; i < d->nhosts; i++)
 				if (d->hosts[i].has_addr && d->hosts[i].addr == a) {
-					refuse(l, true, "duplicate dhcp-host IP address",
-					       "%.64s is given to the dhcp-host at line %u too", arg,
-					       d->hosts[i].loc.line);
+					const struct lint_loc *at = &d->hosts[i].loc;
+
+					if (at->file == l->file)
+						refuse(l, true, "duplicate dhcp-host IP address",
+						       "%.64s is given to the dhcp-host at line %u too",
+						       arg, at->line);
+					else
+						refuse(l, true, "duplicate dhcp-host IP address",
+						       "%.64s is given to the dhcp-host at %.200s:%u too",
+						       arg, at->file, at->line);
 					return;
 				}
 			h.has_addr = true;
@@ -1848,7 +1944,7 @@ static const struct {
 };
 
 /* One option line, name and value split as read_file() does. */
-static void dispatch(struct dq_line *l, char *name, char *arg, const char *text)
+static void dispatch(struct dq_line *l, const char *name, char *arg, const char *text)
 {
 	struct dq_parser *ps = l->ps;
 	struct dq *d = ps->d;
@@ -1944,13 +2040,12 @@ static void dispatch(struct dq_line *l, char *name, char *arg, const char *text)
 				d->pxevendor[d->npxevendor++] = v;
 			arg = comma;
 		}
-	} else if (strcmp(name, "conf-script") == 0 || strcmp(name, "dhcp-hostsfile") == 0 ||
-		   strcmp(name, "dhcp-optsfile") == 0 || strcmp(name, "dhcp-hostsdir") == 0 ||
-		   strcmp(name, "dhcp-optsdir") == 0) {
+	} else if (strcmp(name, "dhcp-hostsfile") == 0 || strcmp(name, "dhcp-optsfile") == 0 ||
+		   strcmp(name, "dhcp-hostsdir") == 0 || strcmp(name, "dhcp-optsdir") == 0) {
+		opt_bank(l, name, arg);
+	} else if (strcmp(name, "conf-script") == 0) {
 		note(l, false, LINT_R_UNSUPPORTED, NBC_SEV_WARNING, hint_unsupported,
-		     "lint does not read what %s names: the hosts and options there are not "
-		     "evaluated",
-		     name);
+		     "lint does not run the conf-script: the options it prints are not evaluated");
 	}
 }
 
@@ -2030,8 +2125,29 @@ static void parse_piece(struct dq_line *l, const char *raw, size_t n)
 		l->vcol = l->col;
 	}
 
-	char *arg = NULL, *eq = strchr(start, '=');
 	char text[DQ_CHUNK + 2];
+
+	if (l->bank != NULL) {
+		/* read_file() with a hard_opt: the whole line is the value, '=' and all */
+		size_t bl = strlen(l->bank);
+
+		l->vcol = l->col;
+		if (strncmp(start, l->bank, bl) == 0 && start[bl + strspn(start + bl, " ")] == '=') {
+			lint_add(l->ps->c, LINT_R_SYNTAX, NBC_SEV_WARNING, line_loc(l, true),
+				 hint_bank_syntax,
+				 "the line starts with \"%s=\": a line here is only what would follow it, "
+				 "so dnsmasq reads \"%s\" as part of the value",
+				 l->bank, l->bank);
+			l->ps->line_errors++;	/* what dnsmasq then says of the line adds nothing */
+		}
+		snprintf(text, sizeof(text), "%s", start);
+		unhide(text);
+		dispatch(l, l->bank, start, text);
+		l->name = NULL;
+		return;
+	}
+
+	char *arg = NULL, *eq = strchr(start, '=');
 
 	if (eq != NULL) {
 		size_t e = (size_t)(eq - start);
@@ -2087,6 +2203,7 @@ static void parse_text(struct dq_parser *ps, const char *file, const char *dir, 
 			struct dq_line l = {
 				.ps = ps, .file = file, .dir = dir, .phys = phys,
 				.col = (unsigned)(cs - pos) + 1, .dqline = ++dql, .depth = depth,
+				.bank = ps->bank,
 			};
 			const char *z;
 
@@ -2179,6 +2296,154 @@ static void read_conf(struct dq_parser *ps, const char *path, const struct dq_li
 	}
 	parse_file(ps, path, text, len, from->depth + 1);
 	free(text);
+}
+
+static struct dq_line bank_line(struct dq_parser *ps, const struct dq_bank *b)
+{
+	return (struct dq_line){
+		.ps = ps, .file = b->file, .dir = b->dir, .phys = b->phys, .col = b->col,
+		.vcol = b->vcol, .dqline = b->dqline, .depth = b->depth, .name = b->opt,
+	};
+}
+
+/* One hosts or options file: each line a dhcp-host (dhcp-option) value, read with
+ * read_file()'s rules. dnsmasq logs a file it cannot open ("cannot read") and goes on. No
+ * dev/ino check: one_file() skips a file read before only for conf-file (hard_opt 0). */
+static void read_bank(struct dq_parser *ps, const struct dq_line *from, const struct dq_bank *b,
+		      const char *path)
+{
+	char *text = NULL, why[128];
+	size_t len = 0;
+
+	if (ps->nseen == DQ_FILES_MAX) {
+		if (!ps->files_warned)
+			note(from, true, LINT_R_UNSUPPORTED, NBC_SEV_WARNING, hint_unsupported,
+			     "more than %d configuration files: lint reads no more", DQ_FILES_MAX);
+		ps->files_warned = true;
+		return;
+	}
+	if (lint_read_file(path, &text, &len, why, sizeof(why)) != 0) {
+		note(from, true, LINT_R_INCLUDE, NBC_SEV_WARNING, hint_bank_include,
+		     "cannot read %.200s: %s; dnsmasq runs without the %s it would hold (it logs "
+		     "\"cannot read\")",
+		     path, why, b->hosts ? "dhcp-host lines" : "dhcp-option lines");
+		return;
+	}
+	ps->bank = b->hosts ? "dhcp-host" : "dhcp-option";
+	parse_file(ps, path, text, len, from->depth + 1);
+	ps->bank = NULL;
+	free(text);
+}
+
+/* A directory of hosts or options files: its regular files in name order, as
+ * expand_filelist() takes them (scandir() with alphasort). A -hostsdir/-optsdir is read by
+ * set_dynamic_inotify() in readdir() order, which is no order: lint uses name order too. */
+static void read_bank_dir(struct dq_parser *ps, const struct dq_line *from,
+			  const struct dq_bank *b, const char *dir)
+{
+	DIR *ds = opendir(dir);
+
+	if (ds == NULL) {
+		note(from, true, LINT_R_INCLUDE, NBC_SEV_WARNING, hint_bank_include,
+		     "%s %.200s cannot be read: %s; dnsmasq runs without it (it logs \"%s\")", b->opt,
+		     dir, strerror(errno),
+		     b->dynamic ? "bad dynamic directory" : "cannot access directory");
+		return;
+	}
+	char **names = calloc(DQ_DIR_MAX, sizeof(*names));
+	unsigned n = 0;
+	struct dirent *e;
+
+	while (names != NULL && (e = readdir(ds)) != NULL) {
+		char full[PATH_MAX];
+		struct stat st;
+
+		if (dir_skips(e->d_name))
+			continue;
+		if (n == DQ_DIR_MAX) {
+			note(from, true, LINT_R_UNSUPPORTED, NBC_SEV_WARNING, hint_unsupported,
+			     "%s %.200s holds more than %d files: lint reads the first %d", b->opt,
+			     dir, DQ_DIR_MAX, DQ_DIR_MAX);
+			break;
+		}
+		int w = snprintf(full, sizeof(full), "%s/%s", dir, e->d_name);
+
+		if (w < 0 || (size_t)w >= sizeof(full))
+			continue;
+		/* expand_filelist() drops what stat() finds not regular and keeps what it cannot
+		 * stat (fopen() then fails: logged); inotify.c reads only what stat() finds
+		 * regular. */
+		if (stat(full, &st) == 0 ? !S_ISREG(st.st_mode) : b->dynamic)
+			continue;
+		if ((names[n] = strdup(full)) != NULL)
+			n++;
+	}
+	closedir(ds);
+	if (names == NULL)
+		return;
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (unsigned k = 0; k < n; k++) {
+		read_bank(ps, from, b, names[k]);
+		free(names[k]);
+	}
+	free(names);
+}
+
+/* What reread_dhcp() reads when dnsmasq starts, after the whole configuration: the
+ * dhcp-hostsfile names, then the dhcp-optsfile names, each newest first (one_opt() prepends
+ * to the list) and the files of the directories among them after all the rest
+ * (expand_filelist() appends them); then the -hostsdir and -optsdir directories, newest
+ * first (set_dynamic_inotify()). What is read later goes first in dhcp_conf/dhcp_opts, as a
+ * later line of the configuration would. */
+static void read_banks(struct dq_parser *ps)
+{
+	for (int pass = 0; pass < 3; pass++) {
+		bool later[DQ_BANKS_MAX] = { false };
+
+		for (unsigned i = ps->nbanks; i-- > 0;) {
+			const struct dq_bank *b = &ps->banks[i];
+			struct dq_line from = bank_line(ps, b);
+			char path[PATH_MAX];
+			struct stat st;
+
+			if (pass == 2 ? !b->dynamic : b->dynamic || b->hosts != (pass == 0))
+				continue;
+			resolve(&from, b->name, path, sizeof(path));
+			if (b->name[0] != '/')
+				note(&from, true, LINT_R_INCLUDE, NBC_SEV_WARNING, hint_bank_include,
+				     "%s names a relative path: dnsmasq opens it once running, after "
+				     "changing to / (unless run with --no-daemon), so as /%.200s",
+				     b->opt, b->name);
+			if (pass < 2) {
+				if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+					later[i] = true;
+				else
+					read_bank(ps, &from, b, path);
+			} else if (stat(path, &st) != 0) {
+				note(&from, true, LINT_R_INCLUDE, NBC_SEV_WARNING, hint_bank_include,
+				     "%s %.200s cannot be read: %s; dnsmasq runs without it (it logs "
+				     "\"bad dynamic directory\")",
+				     b->opt, path, strerror(errno));
+			} else if (!S_ISDIR(st.st_mode)) {
+				note(&from, true, LINT_R_INCLUDE, NBC_SEV_WARNING, hint_bank_include,
+				     "%s %.200s is no directory: dnsmasq reads nothing from it (it logs "
+				     "\"bad dynamic directory\")",
+				     b->opt, path);
+			} else {
+				read_bank_dir(ps, &from, b, path);
+			}
+		}
+		for (unsigned i = ps->nbanks; i-- > 0;) {
+			const struct dq_bank *b = &ps->banks[i];
+			struct dq_line from = bank_line(ps, b);
+			char path[PATH_MAX];
+
+			if (!later[i])
+				continue;
+			resolve(&from, b->name, path, sizeof(path));
+			read_bank_dir(ps, &from, b, path);
+		}
+	}
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -3086,6 +3351,7 @@ int lint_dnsmasq_load(struct lint_ctx *c, const char *path, struct lint_server *
 	ps->d = d;
 	parse_file(ps, d->path, text, len, 0);
 	free(text);
+	read_banks(ps);
 	free(ps);
 	dq_finish(d);
 	memset(out, 0, sizeof(*out));

@@ -74,6 +74,19 @@ static const struct lint_finding *first(const struct loaded *l, const char *rule
 	return NULL;
 }
 
+/* The finding of rule and severity whose message holds what, or NULL. */
+static const struct lint_finding *with(const struct loaded *l, const char *rule, enum nbc_sev sev,
+				       const char *what)
+{
+	for (size_t i = 0; i < lint_nfindings(l->c); i++) {
+		const struct lint_finding *f = lint_finding_at(l->c, i);
+
+		if (strcmp(f->rule, rule) == 0 && f->sev == sev && strstr(f->message, what) != NULL)
+			return f;
+	}
+	return NULL;
+}
+
 static size_t errors(const struct loaded *l)
 {
 	size_t n = 0;
@@ -659,6 +672,8 @@ static void test_dnsmasq_every_corpus_file_agrees_with_dnsmasq_test(void **state
 		"opt209.conf", "opt209-force.conf", "proxy.conf", "proxy-no-service.conf",
 		"pxe-service.conf", "quoting.conf", "repeated.conf", "sanboot.conf",
 		"sanboot-real.conf", "tags.conf", "unclosed-quote.conf", "unknown-option.conf",
+		"hostsfile.conf", "optsfile.conf", "bankdir.conf", "bank-missing.conf",
+		"bank-bad.conf",
 	};
 
 	(void)state;
@@ -685,6 +700,168 @@ static void test_dnsmasq_every_corpus_file_agrees_with_dnsmasq_test(void **state
 		}
 		unload(&l);
 	}
+}
+
+/* dhcp-hostsfile: each line is a dhcp-host value; the tag set there picks the dhcp-boot here,
+ * and being read after the whole configuration, its line for a MAC beats this file's (checked
+ * against dnsmasq 2.90 answering DISCOVERs: pxelinux.0, and no answer for the ignored one). */
+static void test_dnsmasq_hostsfile_tag_picks_the_boot_file_of_the_main_file(void **state)
+{
+	struct loaded l;
+	const struct lint_offer *o;
+	const struct lint_finding *f;
+
+	(void)state;
+	load(&l, "hostsfile.conf");
+	/* only the relative path: dnsmasq opens it after chdir("/") */
+	assert_int_equal(lint_nfindings(l.c), 1);
+	f = first(&l, LINT_R_INCLUDE, NBC_SEV_WARNING);
+	assert_non_null(f);
+	assert_int_equal(f->loc.line, 6);
+	assert_int_equal(f->loc.col, 16);
+	assert_non_null(strstr(f->message, "/bank/hosts"));
+	/* the main scope, this file's dhcp-host, and the two of the hosts file */
+	assert_int_equal(l.s.nscopes(l.s.priv), 4);
+	assert_string_equal(l.s.scope_name(l.s.priv, 1), "dhcp-host 52:54:00:aa:bb:dd,set:other");
+	assert_string_equal(l.s.scope_name(l.s.priv, 2),
+			    "dhcp-host 52:54:00:aa:bb:dd,set:legacy,192.0.2.20");
+	assert_true(ends_with(l.s.scope_loc(l.s.priv, 2).file, "bank/hosts"));
+	assert_int_equal(l.s.scope_loc(l.s.priv, 2).line, 2);
+	o = offer(&l, 2, LP_BIOS_PXE);
+	assert_true(o->answered);
+	assert_string_equal(o->file, "pxelinux.0");
+	assert_true(ends_with(o->file_loc.file, "hostsfile.conf"));
+	assert_int_equal(o->file_loc.line, 7);
+	assert_string_equal(offer(&l, 1, LP_BIOS_PXE)->file, "pxelinux.0");
+	o = offer(&l, 3, LP_BIOS_PXE);
+	assert_false(o->answered);
+	assert_true(ends_with(o->answer_loc.file, "bank/hosts"));
+	assert_int_equal(o->answer_loc.line, 4);
+	assert_string_equal(offer(&l, 0, LP_BIOS_PXE)->file, "undionly.kpxe");
+	unload(&l);
+}
+
+/* dhcp-optsfile: each line is a dhcp-option value (never -force): the boot file by option 67
+ * per tag, and 209/210 defined there but not sent to a PXE ROM; its 210, read later, beats
+ * this file's (dnsmasq 2.90 answered /lab/ to a client asking for 210). */
+static void test_dnsmasq_optsfile_gives_option_67_and_209_210(void **state)
+{
+	struct loaded l;
+	const struct lint_offer *o;
+
+	(void)state;
+	load(&l, "optsfile.conf");
+	assert_int_equal(lint_nfindings(l.c), 1);
+	assert_non_null(first(&l, LINT_R_INCLUDE, NBC_SEV_WARNING));
+	assert_int_equal(first(&l, LINT_R_INCLUDE, NBC_SEV_WARNING)->loc.line, 7);
+	o = offer(&l, 0, LP_BIOS_PXE);
+	assert_true(o->answered);
+	assert_string_equal(o->file, "pxelinux.0");
+	assert_true(ends_with(o->file_loc.file, "bank/opts"));
+	assert_int_equal(o->file_loc.line, 2);
+	assert_true(o->opt[209].defined);
+	assert_false(o->opt[209].sent);
+	assert_int_equal(o->opt[209].len, strlen("pxelinux.cfg/lab"));
+	assert_memory_equal(o->opt[209].value, "pxelinux.cfg/lab", o->opt[209].len);
+	assert_true(ends_with(o->opt[209].loc.file, "bank/opts"));
+	assert_int_equal(o->opt[209].loc.line, 4);
+	assert_true(o->opt[210].defined && !o->opt[210].sent);
+	assert_int_equal(o->opt[210].len, 5);
+	assert_memory_equal(o->opt[210].value, "/lab/", 5);
+	assert_int_equal(o->opt[210].loc.line, 5);
+	o = offer(&l, 0, LP_EFI64_PXE);
+	assert_string_equal(o->file, "ipxe.efi");
+	assert_int_equal(o->file_loc.line, 3);
+	unload(&l);
+}
+
+/* A directory named by dhcp-hostsfile, and dhcp-hostsdir/dhcp-optsdir: every file in name
+ * order but dot files and "~" backups (dnsmasq 2.90 read 10-one, 20-two, pxelinux, lab and
+ * gave 52:54:00:00:00:01 two.0, 52:54:00:00:00:03 the default). */
+static void test_dnsmasq_hosts_and_opts_directories_read_in_name_order(void **state)
+{
+	struct loaded l;
+	const struct lint_offer *o;
+	const struct lint_finding *f;
+
+	(void)state;
+	load(&l, "bankdir.conf");
+	assert_int_equal(errors(&l), 0);
+	assert_int_equal(count(&l, LINT_R_INCLUDE, NBC_SEV_WARNING), 3);	/* relative paths */
+	/* .hidden and 30-three~ are not read: nothing sets "three" */
+	assert_int_equal(count(&l, LINT_R_UNSUPPORTED, NBC_SEV_WARNING), 1);
+	f = first(&l, LINT_R_UNSUPPORTED, NBC_SEV_WARNING);
+	assert_int_equal(f->loc.line, 11);
+	assert_non_null(strstr(f->message, "\"three\""));
+	/* 10-one's line, 20-two's two lines, hostsdir/lab */
+	assert_int_equal(l.s.nscopes(l.s.priv), 5);
+	assert_string_equal(l.s.scope_name(l.s.priv, 1), "dhcp-host 52:54:00:00:00:01,set:one");
+	assert_true(ends_with(l.s.scope_loc(l.s.priv, 1).file, "bank/hosts.d/10-one"));
+	assert_true(ends_with(l.s.scope_loc(l.s.priv, 2).file, "bank/hosts.d/20-two"));
+	assert_int_equal(l.s.scope_loc(l.s.priv, 2).line, 2);
+	/* 20-two is read after 10-one: its line for the same MAC is found first */
+	assert_string_equal(offer(&l, 1, LP_BIOS_PXE)->file, "two.0");
+	assert_string_equal(l.s.scope_name(l.s.priv, 4), "dhcp-host 52:54:00:00:00:04,set:lab");
+	assert_true(ends_with(l.s.scope_loc(l.s.priv, 4).file, "bank/hostsdir/lab"));
+	o = offer(&l, 4, LP_BIOS_PXE);
+	assert_string_equal(o->file, "lab.0");
+	assert_true(o->opt[209].defined);
+	assert_true(ends_with(o->opt[209].loc.file, "bank/opts.d/pxelinux"));
+	assert_false(offer(&l, 0, LP_BIOS_PXE)->opt[209].defined);
+	unload(&l);
+}
+
+/* Missing hosts and options files: dnsmasq starts and logs "cannot read" / "bad dynamic
+ * directory", so each is an NBC-CONFIG-INCLUDE warning at the line naming it, no error. */
+static void test_dnsmasq_missing_hosts_and_opts_files_are_include_warnings(void **state)
+{
+	struct loaded l;
+	const struct lint_finding *f;
+
+	(void)state;
+	load(&l, "bank-missing.conf");
+	assert_int_equal(errors(&l), 0);
+	assert_int_equal(count(&l, LINT_R_INCLUDE, NBC_SEV_WARNING), 4);
+	f = with(&l, LINT_R_INCLUDE, NBC_SEV_WARNING, "cannot read bank/no-such-hosts");
+	assert_non_null(f);
+	assert_int_equal(f->loc.line, 5);
+	assert_int_equal(f->loc.col, 16);
+	assert_non_null(with(&l, LINT_R_INCLUDE, NBC_SEV_WARNING, "relative path"));
+	f = with(&l, LINT_R_INCLUDE, NBC_SEV_WARNING, "/nonexistent/netboot-check/opts");
+	assert_non_null(f);
+	assert_int_equal(f->loc.line, 6);
+	f = with(&l, LINT_R_INCLUDE, NBC_SEV_WARNING, "bad dynamic directory");
+	assert_non_null(f);
+	assert_int_equal(f->loc.line, 7);
+	assert_string_equal(offer(&l, 0, LP_BIOS_PXE)->file, "undionly.kpxe");
+	unload(&l);
+}
+
+/* A bad line of a hosts file is reported at its own file:line:col; dnsmasq logs it ("bad
+ * DHCP host name at line 3 of bank/bad-hosts") and goes on, so a warning, and the good line
+ * still counts. */
+static void test_dnsmasq_bad_hostsfile_line_is_reported_at_its_own_line(void **state)
+{
+	struct loaded l;
+	const struct lint_finding *f;
+
+	(void)state;
+	load(&l, "bank-bad.conf");
+	assert_int_equal(errors(&l), 0);
+	assert_int_equal(count(&l, LINT_R_SYNTAX, NBC_SEV_WARNING), 2);
+	f = with(&l, LINT_R_SYNTAX, NBC_SEV_WARNING, "bad DHCP host name at line 3");
+	assert_non_null(f);
+	assert_true(ends_with(f->loc.file, "bank/bad-hosts"));
+	assert_int_equal(f->loc.line, 3);
+	assert_int_equal(f->loc.col, 1);
+	f = with(&l, LINT_R_SYNTAX, NBC_SEV_WARNING, "\"dhcp-host=\"");
+	assert_non_null(f);
+	assert_true(ends_with(f->loc.file, "bank/bad-hosts"));
+	assert_int_equal(f->loc.line, 4);
+	assert_int_equal(f->loc.col, 3);
+	assert_int_equal(l.s.nscopes(l.s.priv), 2);
+	assert_string_equal(offer(&l, 1, LP_BIOS_PXE)->file, "pxelinux.0");
+	unload(&l);
 }
 
 /* Random lines of option names, keywords and bytes: loading and evaluating never crashes,
@@ -791,6 +968,11 @@ int main(void)
 		cmocka_unit_test(test_dnsmasq_unknown_dhcp_option_name_and_open_quote_are_refused),
 		cmocka_unit_test(test_dnsmasq_unreadable_main_file_fails_with_the_reason),
 		cmocka_unit_test(test_dnsmasq_every_corpus_file_agrees_with_dnsmasq_test),
+		cmocka_unit_test(test_dnsmasq_hostsfile_tag_picks_the_boot_file_of_the_main_file),
+		cmocka_unit_test(test_dnsmasq_optsfile_gives_option_67_and_209_210),
+		cmocka_unit_test(test_dnsmasq_hosts_and_opts_directories_read_in_name_order),
+		cmocka_unit_test(test_dnsmasq_missing_hosts_and_opts_files_are_include_warnings),
+		cmocka_unit_test(test_dnsmasq_bad_hostsfile_line_is_reported_at_its_own_line),
 		cmocka_unit_test(test_dnsmasq_hostile_random_configs_are_survived),
 	};
 
