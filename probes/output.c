@@ -213,10 +213,8 @@ static void write_text(FILE *out, const struct probe_run *r)
 				fprintf(out, "login failed: %s\n", x->login_error[0] ? x->login_error : x->error);
 			continue;
 		}
-		fprintf(out, "login ok%s%s%s%s; ", x->chap ? " (CHAP user " : "", x->chap ? x->chap_user : "",
-			x->chap ? ", from " : "", x->chap ? x->cred_from : "");
-		if (x->chap)
-			fputs(")", out);
+		fprintf(out, "login ok%s%s%s%s%s; ", x->chap ? " (CHAP user " : "", x->chap ? x->chap_user : "",
+			x->chap ? ", from " : "", x->chap ? x->cred_from : "", x->chap ? ")" : "");
 		if (x->disk_ok)
 			fprintf(out, "%s %s, %llu blocks of %u; LBA 0 %s\n", x->vendor, x->product,
 				(unsigned long long)x->blocks, (unsigned)x->block_size,
