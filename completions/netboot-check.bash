@@ -123,7 +123,8 @@ _netboot_check()
 		;;
 	*:--export | *:--keep | *:--tftp-root | *:--http-root) _netboot_check_dirs "$cur"; return 0 ;;
 	*:-r | *:-o | *:-w | *:--expect | *:--site | *:--annotate | *:--baseline | \
-		*:--write-baseline | *:--junit | *:--sarif | *:--firmware | diff:--gold)
+		*:--write-baseline | *:--junit | *:--sarif | *:--firmware | diff:--gold | \
+		probe:--chap-secret-file)
 		_netboot_check_files "$cur"
 		return 0
 		;;
@@ -168,7 +169,8 @@ _netboot_check()
 		;;
 	probe)
 		opts="--iface --server --wait --request --profile --mac --uuid --ip --rate --timeout
-		      --max-bytes --iscsi --chap-user --chap-secret --format --fail-on -o --help"
+		      --max-bytes --iscsi --chap-user --chap-secret-file --chap-secret --format --fail-on
+		      -o --help"
 		;;
 	decode) opts="-r --help" ;;
 	explain)

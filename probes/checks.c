@@ -923,7 +923,7 @@ void probe_stage_iscsi(struct probe_run *r)
 	if (r->o->chap_user && r->o->chap_secret) {
 		user = r->o->chap_user;
 		secret = r->o->chap_secret;
-		from = "--chap-user/--chap-secret";
+		from = r->o->chap_from;
 	} else if (sf && sf->user[0] && sf->pass[0]) {
 		user = sf->user;
 		secret = sf->pass;

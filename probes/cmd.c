@@ -1,9 +1,12 @@
 /* cmd.c: netboot-check probe's command line, the order of its stages, its exit status. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,17 +47,21 @@ static void usage(FILE *out)
 	      "  --timeout S             the whole run (default 60)\n"
 	      "  --max-bytes N[K|M|G]    abort TFTP transfers larger than this (default 64M)\n"
 	      "  --iscsi URI             the iscsi: root path to check (default: the script's sanboot)\n"
-	      "  --chap-user U, --chap-secret S\n"
-	      "                          CHAP credentials for the iSCSI login (default: the script's\n"
-	      "                          username/password, else DHCP 175.190/191); never printed\n"
+	      "  --chap-user U           CHAP user for the iSCSI login (default: the script's\n"
+	      "                          username/password, else DHCP 175.190/191); the secret from:\n"
+	      "  --chap-secret-file FILE its first line (keep FILE chmod 600), or\n"
+	      "  --chap-secret S         S itself: other users see it in ps until the probe has read\n"
+	      "                          and blanked it; prefer the file, or NBC_CHAP_SECRET in the\n"
+	      "                          environment (used when neither is given). Never printed\n"
 	      "  --format text|json|junit\n"
 	      "  --fail-on error|warning|info\n"
 	      "                          exit 1 when a finding has this severity or worse (default error)\n"
 	      "  -o FILE                 write the report to FILE\n"
 	      "\n"
 	      "exit status: 0 no finding at or above --fail-on, 1 findings, 2 could not probe (no such\n"
-	      "interface, interface down, no CAP_NET_RAW, libnet/libpcap failure; or --timeout cut\n"
-	      "the run short: the report covers what was done), 3 usage error\n",
+	      "interface, interface down, no CAP_NET_RAW, libnet/libpcap failure, a --chap-secret-file\n"
+	      "that cannot be read or holds no usable secret; or --timeout cut the run short: the\n"
+	      "report covers what was done), 3 usage error\n",
 	      out);
 }
 
@@ -133,8 +140,134 @@ static uint32_t random_u32(void)
 
 enum {
 	O_IFACE = 256, O_SERVER, O_WAIT, O_REQUEST, O_PROFILE, O_MAC, O_UUID, O_IP, O_RATE,
-	O_TIMEOUT, O_MAX_BYTES, O_ISCSI, O_CHAP_USER, O_CHAP_SECRET, O_FORMAT, O_FAIL_ON,
+	O_TIMEOUT, O_MAX_BYTES, O_ISCSI, O_CHAP_USER, O_CHAP_SECRET, O_CHAP_SECRET_FILE, O_FORMAT,
+	O_FAIL_ON,
 };
+
+#define CHAP_ENV "NBC_CHAP_SECRET"
+
+extern char **environ;
+
+/* A CHAP secret of n bytes into o->chap_secret_buf; false (nothing kept) when it is empty or
+ * longer than libiscsi sends. */
+static bool keep_secret(struct probe_opts *o, const char *s, size_t n, const char *from)
+{
+	if (n == 0 || n > PROBE_CHAP_SECRET_MAX)
+		return false;
+	memcpy(o->chap_secret_buf, s, n);
+	o->chap_secret_buf[n] = '\0';
+	o->chap_secret = o->chap_secret_buf;
+	o->chap_from = from;
+	return true;
+}
+
+/* --chap-secret-file: the first line of PATH (its newline, and a CR before that, left off).
+ * read(2) rather than stdio, so that no buffer left behind holds a copy. 0, or EXIT_CANNOT
+ * after one line on stderr. */
+static int read_secret_file(struct probe_opts *o, const char *path)
+{
+	char buf[PROBE_CHAP_SECRET_MAX + 3];	/* the secret, CR, LF */
+	const char *why = NULL;
+	bool too_long = false;
+	struct stat st;
+	size_t n = 0, len;
+	int fd, rc = EXIT_CANNOT;
+	char *nl;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		fprintf(stderr, "netboot-check probe: --chap-secret-file %s: %s\n", path, strerror(errno));
+		return EXIT_CANNOT;
+	}
+	if (fstat(fd, &st) != 0) {
+		fprintf(stderr, "netboot-check probe: --chap-secret-file %s: %s\n", path, strerror(errno));
+		close(fd);
+		return EXIT_CANNOT;
+	}
+	while (n < sizeof(buf) && !memchr(buf, '\n', n)) {
+		ssize_t k = read(fd, buf + n, sizeof(buf) - n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			fprintf(stderr, "netboot-check probe: --chap-secret-file %s: %s\n", path,
+				strerror(errno));
+			goto out;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	nl = memchr(buf, '\n', n);
+	len = nl ? (size_t)(nl - buf) : n;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		why = n == 0 ? "is empty" : "has an empty first line";
+	else if (memchr(buf, '\0', len))
+		why = "has a NUL byte in its first line";
+	else if (!keep_secret(o, buf, len, "--chap-user/--chap-secret-file"))
+		too_long = true;
+	if (why || too_long) {
+		if (why)
+			fprintf(stderr, "netboot-check probe: --chap-secret-file %s %s\n", path, why);
+		else
+			fprintf(stderr, "netboot-check probe: --chap-secret-file %s has a first line longer "
+				"than %d bytes, the longest CHAP secret libiscsi sends\n", path,
+				PROBE_CHAP_SECRET_MAX);
+		goto out;
+	}
+	/* As ssh does with a key, if only as a warning: a shared secret others can read is no
+	 * longer the owner's alone (a pipe or a device is not judged). */
+	if (S_ISREG(st.st_mode) && (st.st_mode & 077))
+		fprintf(stderr, "netboot-check probe: warning: --chap-secret-file %s has mode %04o, open "
+			"to group or others: chmod 600 it\n", path, (unsigned)(st.st_mode & 07777));
+	rc = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+/* NBC_CHAP_SECRET out of the environment, its value blanked first: nothing run later
+ * inherits it, and /proc/PID/environ (readable by the same user and root) no longer shows
+ * it. */
+static void scrub_env(void)
+{
+	size_t k = strlen(CHAP_ENV "=");
+
+	for (char **e = environ; e && *e; e++)
+		if (strncmp(*e, CHAP_ENV "=", k) == 0)
+			explicit_bzero(*e + k, strlen(*e + k));
+	unsetenv(CHAP_ENV);
+}
+
+/* After the options: the CHAP secret for --chap-user from --chap-secret-file, the
+ * environment or --chap-secret (already kept and blanked in argv). 0, 3 or EXIT_CANNOT. */
+static int chap_secret(struct probe_opts *o, const char *file)
+{
+	const char *env = getenv(CHAP_ENV);
+
+	if (file && o->chap_secret)
+		return usage_error("--chap-secret-file and --chap-secret: give one of them");
+	if (!o->chap_user && (file || o->chap_secret))
+		return usage_error("%s needs --chap-user", file ? "--chap-secret-file" : "--chap-secret");
+	if (!o->chap_user)
+		return 0;	/* NBC_CHAP_SECRET alone is not used */
+	if (file)
+		return read_secret_file(o, file);
+	if (o->chap_secret)
+		return 0;
+	if (!env || !env[0])
+		return usage_error("--chap-user needs a secret: --chap-secret-file FILE, " CHAP_ENV
+				   " in the environment, or --chap-secret S");
+	if (!keep_secret(o, env, strlen(env), "--chap-user/" CHAP_ENV)) {
+		fprintf(stderr, "netboot-check probe: " CHAP_ENV " is longer than %d bytes, the longest "
+			"CHAP secret libiscsi sends\n", PROBE_CHAP_SECRET_MAX);
+		return EXIT_CANNOT;
+	}
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct probe_opts *o, const char **outpath)
 {
@@ -153,11 +286,14 @@ static int parse_args(int argc, char **argv, struct probe_opts *o, const char **
 		{ "iscsi", required_argument, NULL, O_ISCSI },
 		{ "chap-user", required_argument, NULL, O_CHAP_USER },
 		{ "chap-secret", required_argument, NULL, O_CHAP_SECRET },
+		{ "chap-secret-file", required_argument, NULL, O_CHAP_SECRET_FILE },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "fail-on", required_argument, NULL, O_FAIL_ON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *secret_file = NULL;
+	size_t n;
 	int ch, k;
 
 	o->wait = 3;
@@ -234,7 +370,20 @@ static int parse_args(int argc, char **argv, struct probe_opts *o, const char **
 			o->chap_user = optarg;
 			break;
 		case O_CHAP_SECRET:
-			o->chap_secret = optarg;
+			/* Kept, then blanked where ps and /proc/PID/cmdline read it (argv's own
+			 * bytes): visible from exec until here, hence --chap-secret-file. */
+			n = strlen(optarg);
+			if (!keep_secret(o, optarg, n, "--chap-user/--chap-secret")) {
+				explicit_bzero(optarg, n);
+				if (n == 0)
+					return usage_error("--chap-secret is empty");
+				return usage_error("--chap-secret is longer than %d bytes, the longest CHAP "
+						   "secret libiscsi sends", PROBE_CHAP_SECRET_MAX);
+			}
+			explicit_bzero(optarg, n);
+			break;
+		case O_CHAP_SECRET_FILE:
+			secret_file = optarg;
 			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "junit"))
@@ -268,12 +417,12 @@ static int parse_args(int argc, char **argv, struct probe_opts *o, const char **
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->iface)
 		return usage_error("probe needs --iface IF");
-	if (!o->chap_user != !o->chap_secret)
-		return usage_error("--chap-user and --chap-secret go together");
 	if (!o->profiles)
 		o->profiles = (1u << PROBE_PROFILES) - 1;
 	/* 209-MISSING compares bios-pxe with pxelinux: asking for one alone is fine too. */
-	return 0;
+	k = chap_secret(o, secret_file);
+	scrub_env();
+	return k;
 }
 
 /* Runs every stage; returns EXIT_CANNOT when the DHCP probes could not run at all. */
@@ -336,11 +485,14 @@ int probe_main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	rc = parse_args(argc, argv, &o, &outpath);
-	if (rc != 0)
+	if (rc != 0) {
+		explicit_bzero(&o, sizeof(o));	/* a --chap-secret kept before a usage error */
 		return rc < 0 ? EXIT_CLEAN : rc;
+	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		fputs("netboot-check probe: out of memory\n", stderr);
+		explicit_bzero(&o, sizeof(o));
 		return EXIT_CANNOT;
 	}
 	r->o = &o;
@@ -372,5 +524,6 @@ int probe_main(int argc, char **argv)
 	probe_checks_free(r);
 	explicit_bzero(r, sizeof(*r));	/* replies may hold 175.191 */
 	free(r);
+	explicit_bzero(&o, sizeof(o));	/* the CHAP secret */
 	return rc;
 }

@@ -15,6 +15,9 @@
 
 #define TUR_TRIES 5
 
+_Static_assert(PROBE_CHAP_SECRET_MAX <= MAX_STRING_SIZE,
+	       "a CHAP secret the probe takes must fit libiscsi's passwd[MAX_STRING_SIZE + 1]");
+
 static void set_str(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void set_str(char *dst, size_t cap, const char *fmt, ...)
 {

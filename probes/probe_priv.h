@@ -21,6 +21,10 @@
 #define PROBE_FINDINGS_MAX 256
 #define PROBE_TESTS_MAX 64	/* JUnit testcases */
 #define PROBE_TEXT 256		/* file names, URIs, option texts (printable, cut) */
+/* The longest CHAP secret taken: libiscsi keeps it in char[MAX_STRING_SIZE + 1] and cuts a
+ * longer one without a word (iscsi_set_initiator_username_pwd's strncpy), so a longer one
+ * would fail the login for no visible reason (iscsi.c asserts the two agree). */
+#define PROBE_CHAP_SECRET_MAX 255
 
 /* Profile ids in probe order (the index into probe_run.prof). */
 enum probe_pid {
@@ -243,7 +247,9 @@ struct probe_opts {
 	uint64_t max_bytes;
 	const char *iscsi;	/* --iscsi URI */
 	const char *chap_user;
-	const char *chap_secret;	/* never printed */
+	const char *chap_secret;	/* NULL, or chap_secret_buf: never printed */
+	const char *chap_from;	/* "--chap-user/--chap-secret-file", ".../NBC_CHAP_SECRET", ... */
+	char chap_secret_buf[PROBE_CHAP_SECRET_MAX + 1];	/* wiped when the run ends */
 	const char *format;
 	enum nbc_sev fail_on;
 	unsigned profiles;	/* bit per enum probe_pid */

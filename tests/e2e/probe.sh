@@ -261,19 +261,97 @@ serve "$ns_s" "$tmp/multi.site" "$tmp/serve.log" "--iface br0" && dnsmasq_start 
 }
 stop_all
 
-# 6. CHAP: a wrong secret from DHCP 175.191 is refused; the right one from the command line
-# logs in. The secrets never appear in the output.
+# 6. CHAP: a wrong secret from DHCP 175.191 is refused; the right one logs in from each of
+# --chap-secret, --chap-secret-file and NBC_CHAP_SECRET, a wrong one from the command line
+# or a file is refused. --chap-secret is blanked in /proc/PID/cmdline while the probe runs.
+# The secrets never appear in the output (text, JSON, JUnit, stderr).
 site chap "boot.bios = undionly.kpxe" "boot.ipxe-script = http://192.0.2.1/chap.ipxe" \
 	"ipxe.username = chapuser" "ipxe.password = wrongsecret99"
+printf 'secret12345678\n' > "$tmp/chap-good.secret"
+printf 'wrongsecret77\n' > "$tmp/chap-bad.secret"
+printf 'secret12345678\r\nnot this line\n' > "$tmp/chap-crlf.secret"
+chmod 600 "$tmp/chap-good.secret" "$tmp/chap-bad.secret"
+chmod 644 "$tmp/chap-crlf.secret"
 serve "$ns_s" "$tmp/chap.site" "$tmp/serve.log" "--iface br0" && {
 	probe chap 1 --format json --profile ipxe-bios
 	has chap '[.findings[] | select(.rule == "NBC-ISCSI-CHAP" and (.message | test("0x0201")))] | length == 1'
 	has chap '.iscsi[0].chap_user == "chapuser" and .iscsi[0].credentials_from == "DHCP 175.190/191" and (.iscsi[0].login | not)'
 	probe chap-ok 0 --profile ipxe-bios --chap-user chapuser --chap-secret secret12345678
-	grep -q "login ok (CHAP user chapuser" "$tmp/chap-ok.out" && grep -q "0x55AA (bootable)" "$tmp/chap-ok.out" && ok ||
-		bad "chap-ok: $(grep iscsi "$tmp/chap-ok.out")"
-	grep -q "wrongsecret99\|secret12345678" "$tmp/chap.out" "$tmp/chap.err" "$tmp/chap-ok.out" "$tmp/chap-ok.err" &&
-		bad "a CHAP secret is in the probe's output" || ok
+	grep -q "login ok (CHAP user chapuser, from --chap-user/--chap-secret)" "$tmp/chap-ok.out" &&
+		grep -q "0x55AA (bootable)" "$tmp/chap-ok.out" && ok || bad "chap-ok: $(grep iscsi "$tmp/chap-ok.out")"
+	probe chap-argv-bad 1 --format json --profile ipxe-bios --chap-user chapuser --chap-secret wrongsecret77
+	has chap-argv-bad '[.findings[] | select(.rule == "NBC-ISCSI-CHAP" and (.message | test("0x0201")))] | length == 1'
+	has chap-argv-bad '.iscsi[0].credentials_from == "--chap-user/--chap-secret" and (.iscsi[0].login | not)'
+	# The file: its first line logs in; a wrong one is refused as on the command line.
+	probe chap-file 0 --format json --profile ipxe-bios --chap-user chapuser --chap-secret-file "$tmp/chap-good.secret"
+	has chap-file '.iscsi[0].login and .iscsi[0].bootable and .iscsi[0].chap_user == "chapuser" and .iscsi[0].credentials_from == "--chap-user/--chap-secret-file"'
+	[ -s "$tmp/chap-file.err" ] && bad "chap-file: stderr for a mode 600 file: $(cat "$tmp/chap-file.err")" || ok
+	probe chap-file-bad 1 --format junit --profile ipxe-bios --chap-user chapuser --chap-secret-file "$tmp/chap-bad.secret"
+	grep -q '<testcase classname="probe.iscsi"' "$tmp/chap-file-bad.out" && grep -q "NBC-ISCSI-CHAP" "$tmp/chap-file-bad.out" &&
+		grep -q "0x0201" "$tmp/chap-file-bad.out" && grep -q "from --chap-user/--chap-secret-file\|(--chap-user/--chap-secret-file)" "$tmp/chap-file-bad.out" && ok ||
+		bad "chap-file-bad: $(grep -i -A3 "iscsi" "$tmp/chap-file-bad.out" | head -8)"
+	# CRLF and a second line: the first line without its CR; mode 0644: one warning line.
+	probe chap-crlf 0 --profile ipxe-bios --chap-user chapuser --chap-secret-file "$tmp/chap-crlf.secret"
+	grep -q "login ok (CHAP user chapuser, from --chap-user/--chap-secret-file)" "$tmp/chap-crlf.out" && ok ||
+		bad "chap-crlf: $(grep iscsi "$tmp/chap-crlf.out")"
+	[ "$(wc -l < "$tmp/chap-crlf.err")" -eq 1 ] && grep -q "warning: --chap-secret-file .* has mode 0644" "$tmp/chap-crlf.err" && ok ||
+		bad "chap-crlf: stderr: $(cat "$tmp/chap-crlf.err")"
+	# The environment.
+	NBC_CHAP_SECRET=secret12345678
+	export NBC_CHAP_SECRET
+	probe chap-env 0 --format json --profile ipxe-bios --chap-user chapuser
+	# ... is not used over --chap-secret-file (whose wrong secret is refused).
+	probe chap-env-file 1 --format json --profile ipxe-bios --chap-user chapuser --chap-secret-file "$tmp/chap-bad.secret"
+	unset NBC_CHAP_SECRET
+	has chap-env '.iscsi[0].login and .iscsi[0].bootable and .iscsi[0].credentials_from == "--chap-user/NBC_CHAP_SECRET"'
+	has chap-env-file '.iscsi[0].credentials_from == "--chap-user/--chap-secret-file" and (.iscsi[0].login | not)'
+	# /proc/PID/cmdline of a running probe given --chap-secret: no secret in it. The probe
+	# is this shell's child (ip netns exec execs it); polled, bounded, by PID.
+	ip netns exec "$ns_c" "$NBC" probe --iface "$vc" --wait 3 --profile ipxe-bios \
+		--chap-user chapuser --chap-secret secret12345678 > "$tmp/chap-ps.out" 2> "$tmp/chap-ps.err" &
+	bgpid=$!
+	pids="$pids $bgpid"
+	nbc_exe=$(readlink -f "$NBC")
+	seen=no i=0
+	while [ $i -lt 50 ]; do
+		if [ "$(readlink "/proc/$bgpid/exe" 2>/dev/null)" = "$nbc_exe" ]; then
+			tr '\0' ' ' < "/proc/$bgpid/cmdline" > "$tmp/chap-ps.cmdline" 2>/dev/null
+			if grep -q -- "--chap-user chapuser --chap-secret" "$tmp/chap-ps.cmdline" &&
+				! grep -q "secret12345678" "$tmp/chap-ps.cmdline"; then
+				seen=yes
+				break
+			fi
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	# Seen while it still runs (a finished process has an empty cmdline): the --wait 3
+	# is not over, and once more a second later.
+	if [ $seen = yes ] && kill -0 "$bgpid" 2>/dev/null && sleep 1 &&
+		tr '\0' ' ' < "/proc/$bgpid/cmdline" > "$tmp/chap-ps.cmdline2" &&
+		grep -q -- "--chap-secret" "$tmp/chap-ps.cmdline2" && ! grep -q "secret12345678" "$tmp/chap-ps.cmdline2"; then ok; else
+		bad "chap-ps: /proc/$bgpid/cmdline: $(cat "$tmp/chap-ps.cmdline" 2>/dev/null)"
+	fi
+	# It then runs to its end (bounded: its own --wait and the iSCSI login) and logs in.
+	i=0
+	while [ $i -lt 300 ] && [ -e "/proc/$bgpid" ] &&
+		[ "$(sed 's/.*) //' "/proc/$bgpid/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ $i -lt 300 ]; then
+		wait "$bgpid"
+		rc=$?
+		[ "$rc" -eq 0 ] && grep -q "login ok (CHAP user chapuser" "$tmp/chap-ps.out" && ok ||
+			bad "chap-ps: exit $rc: $(tail -2 "$tmp/chap-ps.err") $(grep iscsi "$tmp/chap-ps.out")"
+	else
+		bad "chap-ps: the probe still runs after 30 s"
+		stop "$bgpid"
+	fi
+	for f in chap chap-ok chap-argv-bad chap-file chap-file-bad chap-crlf chap-env chap-env-file chap-ps; do
+		grep -l "wrongsecret99\|secret12345678\|wrongsecret77" "$tmp/$f.out" "$tmp/$f.err" 2>/dev/null
+	done > "$tmp/chap-leaks"
+	[ -s "$tmp/chap-leaks" ] && bad "a CHAP secret is in the probe's output: $(cat "$tmp/chap-leaks")" || ok
 }
 stop_all
 
@@ -350,7 +428,31 @@ ip -n "$ns_c" link add pbx$$ type veth peer name pby$$ &&
 ip -n "$ns_c" link set pbx$$ up &&
 	probe_err nolink 2 "interface pbx$$ is up but has no link" ip netns exec "$ns_c" "$NBC" probe --iface pbx$$
 probe_err usage 3 "needs --iface" "$NBC" probe
-probe_err usage2 3 "chap-user and --chap-secret" "$NBC" probe --iface x --chap-user u
+probe_err usage2 3 "chap-user needs a secret" "$NBC" probe --iface x --chap-user u
+probe_err usage3 3 "chap-secret-file needs --chap-user" "$NBC" probe --iface x --chap-secret-file /dev/null
+probe_err usage4 3 "give one of them" "$NBC" probe --iface x --chap-user u --chap-secret s --chap-secret-file /dev/null
+# A --chap-secret-file that cannot be used: exit 2 and one line on stderr, before any probe.
+printf 'secret12345678\n' > "$tmp/root-only.secret"
+chmod 600 "$tmp/root-only.secret"
+: > "$tmp/empty.secret"
+python3 -c 'print("s" * 256)' > "$tmp/long.secret"
+secret_err() {
+	name=$1 text=$2
+	shift 2
+	probe_err "$name" 2 "$text" "$@"
+	[ "$(wc -l < "$tmp/$name.err")" -eq 1 ] && ok || bad "$name: not one line on stderr: $(cat "$tmp/$name.err")"
+}
+secret_err secret-missing "chap-secret-file $tmp/nosuch.secret: No such file or directory" \
+	ip netns exec "$ns_c" "$NBC" probe --iface "$vc" --chap-user u --chap-secret-file "$tmp/nosuch.secret"
+secret_err secret-dir "chap-secret-file $tmp: Is a directory" \
+	ip netns exec "$ns_c" "$NBC" probe --iface "$vc" --chap-user u --chap-secret-file "$tmp"
+secret_err secret-unreadable "chap-secret-file $tmp/root-only.secret: Permission denied" \
+	ip netns exec "$ns_c" setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+	"$NBC" probe --iface "$vc" --chap-user u --chap-secret-file "$tmp/root-only.secret"
+secret_err secret-empty "chap-secret-file $tmp/empty.secret is empty" \
+	ip netns exec "$ns_c" "$NBC" probe --iface "$vc" --chap-user u --chap-secret-file "$tmp/empty.secret"
+secret_err secret-long "longer than 255 bytes" \
+	ip netns exec "$ns_c" "$NBC" probe --iface "$vc" --chap-user u --chap-secret-file "$tmp/long.secret"
 
 elapsed=$(($(date +%s) - t_start))
 [ "$elapsed" -le 180 ] && ok || bad "the test took $elapsed s (limit 180)"
