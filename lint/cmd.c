@@ -29,6 +29,7 @@ static const char *const kind_names[] = {
 struct input {
 	char *path;
 	enum kind kind;
+	bool walked;		/* found by walking a directory, not named on the command line */
 };
 
 struct args {
@@ -187,7 +188,7 @@ static enum kind detect(const char *path, const char *text, size_t len)
 	return sniff(text, len);
 }
 
-static int add_input(struct args *a, const char *path, enum kind k)
+static int add_input(struct args *a, const char *path, enum kind k, bool walked)
 {
 	if (a->nin >= INPUTS_MAX)
 		return -1;
@@ -201,6 +202,7 @@ static int add_input(struct args *a, const char *path, enum kind k)
 	a->in[a->nin].path = strdup(path);
 	if (a->in[a->nin].path == NULL)
 		return -1;
+	a->in[a->nin].walked = walked;
 	a->in[a->nin++].kind = k;
 	return 0;
 }
@@ -226,7 +228,7 @@ static int classify_file(struct args *a, const char *path, bool explicit_path)
 				"this is (use --type)\n", path);
 		return -1;
 	}
-	if (add_input(a, path, k) != 0) {
+	if (add_input(a, path, k, !explicit_path) != 0) {
 		fprintf(stderr, "netboot-check lint: more than %d input files\n", INPUTS_MAX);
 		return -1;
 	}
@@ -484,6 +486,78 @@ static int load_server(struct lint_ctx *c, const struct input *in, struct args *
 	return 0;
 }
 
+static bool is_server(enum kind k)
+{
+	return k == K_DHCPD || k == K_DNSMASQ || k == K_KEA;
+}
+
+/*
+ * A walked directory holds the parts of a configuration beside it: conf-dir fragments
+ * (dnsmasq.d/pxe.conf), hosts and options files, dhcpd and Kea includes. Linted on their
+ * own they would be checked twice, or as what they are not (a hosts file as a dnsmasq
+ * config: every line an unknown option). So the server configurations are read once
+ * without their flow to learn which files they take in, and a walked file that another
+ * input reads is left to that input. An input read by another that is itself read by
+ * someone else (a cycle) stays, so that nothing goes unchecked.
+ */
+static void drop_parts(struct args *a)
+{
+	struct lint_ctx *c = lint_ctx_new();
+	bool *read_by_other;
+
+	if (c == NULL)
+		return;
+	read_by_other = calloc(a->nin + 1, sizeof(*read_by_other));
+	for (size_t i = 0; read_by_other != NULL && i < a->nin; i++) {
+		struct lint_server s;
+		char why[256];
+		int rc;
+
+		if (!is_server(a->in[i].kind))
+			continue;
+		memset(&s, 0, sizeof(s));
+		c->input = (int)i;
+		if (a->in[i].kind == K_DHCPD)
+			rc = lint_dhcpd_load(c, a->in[i].path, &s, why, sizeof(why));
+		else if (a->in[i].kind == K_DNSMASQ)
+			rc = lint_dnsmasq_load(c, a->in[i].path, &s, why, sizeof(why));
+		else
+			rc = lint_kea_load(c, a->in[i].path, &s, why, sizeof(why));
+		if (rc == 0)
+			s.free(s.priv);
+	}
+	for (size_t i = 0; read_by_other != NULL && i < a->nin; i++) {
+		char *real = realpath(a->in[i].path, NULL);
+
+		for (size_t k = 0; real != NULL && k < c->nparts; k++)
+			if (c->parts[k].input != (int)i && strcmp(c->parts[k].real, real) == 0)
+				read_by_other[i] = true;
+		free(real);
+	}
+	for (size_t i = 0, k = 0; read_by_other != NULL && i < a->nin; i++) {
+		bool drop = false;
+
+		for (size_t p = 0; a->in[i].walked && !drop && p < c->nparts; p++) {
+			int by = c->parts[p].input;
+			char *real;
+
+			if (by == (int)i || read_by_other[by])
+				continue;
+			real = realpath(a->in[i].path, NULL);
+			drop = real != NULL && strcmp(c->parts[p].real, real) == 0;
+			free(real);
+		}
+		if (drop)
+			free(a->in[i].path);
+		else
+			a->in[k++] = a->in[i];
+		if (i + 1 == a->nin)
+			a->nin = k;
+	}
+	free(read_by_other);
+	lint_ctx_free(c);
+}
+
 static int check_file(struct lint_ctx *c, const struct input *in, struct args *a)
 {
 	char *text = NULL, why[128];
@@ -674,6 +748,7 @@ int lint_main(int argc, char **argv)
 	}
 	if (a.baseline && load_baseline(a.baseline, &base, &nbase) != 0)
 		goto done;
+	drop_parts(&a);
 	c = lint_ctx_new();
 	if (c == NULL)
 		goto done;

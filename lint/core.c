@@ -12,7 +12,11 @@
 
 struct lint_ctx *lint_ctx_new(void)
 {
-	return calloc(1, sizeof(struct lint_ctx));
+	struct lint_ctx *c = calloc(1, sizeof(struct lint_ctx));
+
+	if (c != NULL)
+		c->input = -1;
+	return c;
 }
 
 void lint_ctx_free(struct lint_ctx *c)
@@ -26,6 +30,9 @@ void lint_ctx_free(struct lint_ctx *c)
 	for (size_t i = 0; i < c->nseen; i++)
 		free(c->seen[i]);
 	free(c->seen);
+	for (size_t i = 0; i < c->nparts; i++)
+		free(c->parts[i].real);
+	free(c->parts);
 	free(c);
 }
 
@@ -96,6 +103,27 @@ void lint_add(struct lint_ctx *c, const char *rule, enum nbc_sev sev, struct lin
 	for (char *p = f->message; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+}
+
+void lint_note_part(struct lint_ctx *c, const char *path)
+{
+	char *real;
+
+	if (c->input < 0 || c->nparts >= LINT_SEEN_MAX || (real = realpath(path, NULL)) == NULL)
+		return;
+	if (c->nparts == c->parts_cap) {
+		size_t cap = c->parts_cap ? c->parts_cap * 2 : 16;
+		struct lint_part *n = realloc(c->parts, cap * sizeof(*n));
+
+		if (n == NULL) {
+			free(real);
+			return;
+		}
+		c->parts = n;
+		c->parts_cap = cap;
+	}
+	c->parts[c->nparts].real = real;
+	c->parts[c->nparts++].input = c->input;
 }
 
 bool lint_seen(struct lint_ctx *c, const char *path)

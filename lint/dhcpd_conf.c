@@ -2469,6 +2469,7 @@ static void parse_include(struct parser *p, struct grp *g, struct block *blk, co
 		p->ninc = ninc;
 		return;
 	}
+	lint_note_part(p->c, path);
 	p->inc_bytes += len < INCLUDE_BYTES_MAX - p->inc_bytes ? len : INCLUDE_BYTES_MAX - p->inc_bytes;
 	p->incdepth++;
 	lexer_start(p, &lx, lint_intern(p->c, path), text, len);

@@ -2294,6 +2294,7 @@ static void read_conf(struct dq_parser *ps, const char *path, const struct dq_li
 			     path, why);
 		return;
 	}
+	lint_note_part(ps->c, path);
 	parse_file(ps, path, text, len, from->depth + 1);
 	free(text);
 }
@@ -2329,6 +2330,7 @@ static void read_bank(struct dq_parser *ps, const struct dq_line *from, const st
 		     path, why, b->hosts ? "dhcp-host lines" : "dhcp-option lines");
 		return;
 	}
+	lint_note_part(ps->c, path);
 	ps->bank = b->hosts ? "dhcp-host" : "dhcp-option";
 	parse_file(ps, path, text, len, from->depth + 1);
 	ps->bank = NULL;

@@ -392,6 +392,7 @@ static void jinclude(struct jp *J, struct lint_loc at, const char *name, size_t 
 	}
 	char *real = realpath(cand[got], NULL);
 
+	lint_note_part(J->k->c, cand[got]);
 	for (int i = 0; real != NULL && i < J->n; i++) {
 		if (J->src[i].real != NULL && strcmp(J->src[i].real, real) == 0) {
 			kadd(J->k->c, LINT_R_INCLUDE, NBC_SEV_ERROR, at, NULL,

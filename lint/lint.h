@@ -54,6 +54,9 @@ void lint_add(struct lint_ctx *c, const char *rule, enum nbc_sev sev, struct lin
  */
 #define LINT_FILE_MAX (16u << 20)
 int lint_read_file(const char *path, char **text, size_t *len, char *why, size_t why_cap);
+/* Records that the input being checked read path as a part of its configuration (an
+ * include, a conf-file, a hosts file): lint/cmd.c then does not check it on its own. */
+void lint_note_part(struct lint_ctx *c, const char *path);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Client profiles: what each kind of client sends in its DISCOVER/REQUEST. */

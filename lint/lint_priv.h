@@ -17,6 +17,14 @@ struct lint_ctx {
 	size_t findings_dropped;
 	char **seen;		/* real paths already checked (pxelinux configs, scripts) */
 	size_t nseen;
+	/* Files a server configuration read as a part of itself (includes, conf-file and
+	 * conf-dir, hosts and options files): their real paths, and which input read them. */
+	struct lint_part {
+		char *real;
+		int input;
+	} *parts;
+	size_t nparts, parts_cap;
+	int input;		/* the input being checked (set by lint/cmd.c), -1 */
 };
 
 struct lint_run_opts {

@@ -195,6 +195,15 @@ grep -q NBC-CONFIG-SYNTAX "$tmp/t.json" && [ $rc -eq 1 ] && ok || bad "--type dn
 [ $rc -eq 3 ] && ok || bad "--disable unknown rule: exit $rc"
 "$NBC" lint --help | grep -q -- '--baseline' && ok || bad "lint --help"
 # --disable and --fail-on
+# A walked directory: the files a configuration takes in (conf-dir fragments, a hosts file,
+# a dhcpd include) are checked as its parts, not as inputs of their own; named on the
+# command line, a part is an input again.
+(cd tests/lint/cases/walk-parts && "$NBC" lint $(cat cmd) --format json > "$tmp/w.json")
+$PY -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r["input"] == ["etc/dhcp/dhcpd.conf", "etc/dnsmasq.conf"] and r["summary"]["files"] == 2 else 1)' "$tmp/w.json" &&
+	ok || bad "walk-parts: inputs $($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["input"])' "$tmp/w.json")"
+(cd tests/lint/cases/walk-parts && "$NBC" lint $(cat cmd) etc/dnsmasq.d/pxe.conf --format json > "$tmp/w2.json")
+$PY -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if "etc/dnsmasq.d/pxe.conf" in r["input"] else 1)' "$tmp/w2.json" &&
+	ok || bad "walk-parts: a part named on the command line is not an input"
 (cd tests/lint/cases/dhcpd-loop && "$NBC" lint $(cat cmd) --disable NBC-LOOP-USERCLASS --format json > "$tmp/d.json"); rc=$?
 grep -q NBC-LOOP-USERCLASS "$tmp/d.json" && bad "--disable: still reported" || ok
 (cd tests/lint/cases/dhcpd-no209 && "$NBC" lint $(cat cmd) --disable NBC-PXELINUX-209-MISSING > /dev/null); rc=$?
