@@ -36,6 +36,9 @@ static void usage(FILE *out)
 	      "  --http-port N      default 80\n"
 	      "  --iscsi-port N     default 3260\n"
 	      "  --log-json         log JSON lines instead of text\n"
+	      "  --log-rate R/B     per kind of log line: a burst of B lines, then R a second;\n"
+	      "                     past it a summary counts those suppressed (default 20/200,\n"
+	      "                     0 = unlimited)\n"
 	      "  --check            parse SITE, print a summary and exit (0 valid, 2 not)\n"
 	      "  -h, --help, --version\n"
 	      "\n"
@@ -112,8 +115,8 @@ struct paths {
 
 int main(int argc, char **argv)
 {
-	enum { O_SITE = 256, O_IFACE, O_LISTEN, O_DHCP, O_TFTP, O_HTTP, O_ISCSI, O_JSON, O_CHECK,
-	       O_VERSION };
+	enum { O_SITE = 256, O_IFACE, O_LISTEN, O_DHCP, O_TFTP, O_HTTP, O_ISCSI, O_JSON, O_LOGRATE,
+	       O_CHECK, O_VERSION };
 	static const struct option longopts[] = {
 		{ "site", required_argument, NULL, O_SITE },
 		{ "iface", required_argument, NULL, O_IFACE },
@@ -123,6 +126,7 @@ int main(int argc, char **argv)
 		{ "http-port", required_argument, NULL, O_HTTP },
 		{ "iscsi-port", required_argument, NULL, O_ISCSI },
 		{ "log-json", no_argument, NULL, O_JSON },
+		{ "log-rate", required_argument, NULL, O_LOGRATE },
 		{ "check", no_argument, NULL, O_CHECK },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -177,6 +181,12 @@ int main(int argc, char **argv)
 			break;
 		case O_JSON:
 			srv_log_set_json(true);
+			break;
+		case O_LOGRATE:
+			if (srv_log_rate_arg(optarg) != 0)
+				return usage_error("--log-rate takes RATE/BURST (lines a second, "
+						   "lines at once; 1-1000000 each) or 0, not '%s'",
+						   optarg);
 			break;
 		case O_CHECK:
 			check_only = true;

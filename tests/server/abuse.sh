@@ -5,7 +5,9 @@
 # server stays correct (answers, bytes, leases), responsive (real clients: busybox udhcpc,
 # tftp-hpa, curl, libiscsi's tools, during or right after each attack), that it drops
 # stalled clients itself, and that its memory stays under a bound taken from its caps
-# (docs/limits.md). The attackers are tests/server/abuse.py. Needs root; about a minute.
+# (docs/limits.md), and that its log stays bounded too: the DHCP flood's lines are cut by
+# the log's rate limit to a bound, with summaries that count what was dropped. The
+# attackers are tests/server/abuse.py. Needs root; about a minute.
 set -u
 SERVE=${1:?usage: abuse.sh NETBOOT-SERVE}
 case $SERVE in /*) ;; *) SERVE=$(pwd)/$SERVE ;; esac
@@ -38,7 +40,7 @@ cleanup() {
 	fi
 	ip netns del "$ns_s" 2>/dev/null
 	ip netns del "$ns_c" 2>/dev/null
-	# ABUSE_KEEP=FILE keeps the server's log (about 25000 lines).
+	# ABUSE_KEEP=FILE keeps the server's log (about 9000 lines).
 	[ -n "${ABUSE_KEEP:-}" ] && cp "$tmp/log" "$ABUSE_KEEP"
 	rm -rf "$tmp"
 }
@@ -82,6 +84,13 @@ HTTP_KB=$((256 * (17392 + 65536) / 1024 + 2048))
 # iSCSI before login: 64 connections, each 3496 bytes + a 256 KiB PDU input buffer + 256
 # KiB of read scratch + 64 KiB of login text + the first 64 KiB of output queue.
 ISCSI_KB=$((64 * (3496 + 262463 + 262144 + 65536 + 65536) / 1024 + 2048))
+# The log's rate limit (--log-rate RATE/BURST, per kind of line): the default rate (20 a
+# second) with a burst of 4000 instead of 200, so that no TFTP, HTTP or iSCSI line is ever
+# dropped here (the TFTP storm's 3000 requests give at most 3000 lines of a kind, and the
+# transfer counts below read every TFTP line) while the DHCP flood, 20000 lines of one kind
+# ("MAC DISCOVER ... -> ..."), is cut to at most BURST + RATE x its seconds.
+LOG_RATE=20
+LOG_BURST=4000
 asan=""
 if grep -aq __asan_init "$SERVE"; then
 	asan=1	# ASan's shadow memory and quarantine: RSS says nothing about our caps
@@ -133,7 +142,9 @@ chmod +x "$tmp/event.sh"
 
 : > "$tmp/log"
 # With the usual soft limit of 1024 descriptors (the server raises it: its caps need ~1700).
-(ulimit -Sn 1024 && exec ip netns exec "$ns_s" "$SERVE" --site "$tmp/site" --iface "$vs" 2>> "$tmp/log") &
+t_start=$(date +%s)
+(ulimit -Sn 1024 && exec ip netns exec "$ns_s" "$SERVE" --site "$tmp/site" --iface "$vs" \
+	--log-rate "$LOG_RATE/$LOG_BURST" 2>> "$tmp/log") &
 pid=$!
 i=0
 while [ $i -lt 100 ] && ! grep -q "netboot-serve: ready" "$tmp/log"; do
@@ -185,18 +196,42 @@ client() {
 		-s "$tmp/event.sh" -V PXEClient:Arch:00000:UNDI:002001 > /dev/null 2>&1
 }
 val() { sed -n "s/^$2=//p" "$1"; }
+# udp_drops: datagrams the server's kernel dropped for a full socket buffer (all sockets).
+udp_drops() {
+	ins awk '$1 == "Udp:" { if (!h) { for (i = 2; i <= NF; i++) k[i] = $i; h = 1; next }
+		for (i = 2; i <= NF; i++) if (k[i] == "RcvbufErrors") print $i }' /proc/net/snmp
+}
+# dhcp_log: "LINES SUMMARIES SUPPRESSED": the log's DHCP lines about a client (one kind,
+# the lines of the rate limit's one class), its DHCP summaries, and the lines they count.
+dhcp_log() {
+	awk '$1 == "dhcp" && $2 == "-" && $4 == "similar" && $6 == "suppressed" { s++; n += $3; next }
+	$1 == "dhcp" && $2 != "-" && !/ -> send failed|ignored: .* bytes that are not a DHCP message/ { l++ }
+	END { print l + 0, s + 0, n + 0 }' "$tmp/log"
+}
 
 # ---- 1. DHCP starvation ----
 client A "$tmp/a" "mvA$$"
 ip_a=$(val "$tmp/a" ip)
 case $ip_a in 192.0.2.1[0-6][0-9]) ok "client A leased $ip_a before the flood" ;; *) bad "client A got no lease: '$ip_a'" ;; esac
 rss=$(kb VmRSS)
+drops0=$(udp_drops)
 inc timeout 60 $ABUSE dhcp-flood "$vc" --server 192.0.2.1 --pool-first 192.0.2.100 \
 	--pool-last 192.0.2.163 --count 20000 --rate 2500 --max-seconds 30 > "$tmp/flood.json"
 echo "abuse: DHCP flood: $(cat "$tmp/flood.json")"
 check "DHCP flood: 20000 packets sent" test "$(jget "$tmp/flood.json" sent)" -eq 20000
 check "DHCP flood: the flood got ACKs (its REQUESTs of the OFFERs)" test "$(jget "$tmp/flood.json" acks)" -ge 1
 check "server alive after the DHCP flood" alive
+# The log: every DHCP line so far is of one class, whose bucket was full at the start: at
+# most BURST + RATE x the seconds since (rounded up) + 1 (a token's rounding), however
+# many packets; and summaries of the rest (one a second at most, as lines still pass).
+flood_drops=$(($(udp_drops) - drops0))
+secs=$(($(date +%s) - t_start + 1))
+bound=$((LOG_BURST + LOG_RATE * secs + 1))
+set -- $(dhcp_log)
+echo "abuse: DHCP log after the flood: $1 lines about clients, $2 summaries counting $3 more ($secs s; the kernel dropped $flood_drops datagrams)"
+check "DHCP flood: $1 log lines for 20000 packets, at most $LOG_BURST + $LOG_RATE x $secs s + 1 = $bound" \
+	test "$1" -le "$bound" -a "$bound" -lt 10000
+check "DHCP flood: the log says what it dropped ($2 'similar lines suppressed' summaries)" test "$2" -ge 1 -a "$2" -le $((secs + 1))
 # The leases file: parses, no address or MAC twice, all in the pool, the pool exhausted
 # (64 addresses, one of them the static host's: 63 leases), A's lease kept, the static
 # address never leased.
@@ -393,6 +428,15 @@ rc=$?
 pid=""
 check "exit status 0 after SIGTERM (was $rc)" test "$rc" -eq 0
 check "the log ends with a clean stop" grep -q "stopping" "$tmp/log"
+# "stopping" wrote every summary still due: each DHCP message the server received (the
+# flood's, less what the kernel dropped, and the few real clients') was logged or counted.
+set -- $(dhcp_log)
+sent=$(jget "$tmp/flood.json" sent)
+check "DHCP: every message logged ($1) or counted as suppressed ($3): $((sent - flood_drops)) to $((sent + 100))" \
+	test $(($1 + $3)) -ge $((sent - flood_drops)) -a $(($1 + $3)) -le $((sent + 100))
+# Only the DHCP flood was cut: the transfer and connection counts above read every line.
+check "no TFTP, HTTP or iSCSI line suppressed (burst $LOG_BURST)" \
+	sh -c "! grep -q '^\(tftp\|http\|iscsi\) - [0-9]* similar lines\? suppressed' '$tmp/log'"
 check "no sanitizer report in the log" sh -c "! grep -q 'Sanitizer\|runtime error' '$tmp/log'"
 echo "abuse: $(wc -l < "$tmp/log") log lines, $(($(date +%s) - t_attack)) s since the TCP attacks started"
 echo "abuse: $pass passed, $fail failed"
