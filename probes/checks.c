@@ -97,7 +97,8 @@ static void check_multi(struct probe_run *r, struct probe_profile *p)
 	const struct probe_answer *list[PROBE_ANSWERS_MAX];
 	size_t n = 0;
 	bool with = false, without = false, rogue = false;
-	char text[NBC_MSG_MAX / 2] = "", ids[64] = "", a[16];
+	char text[NBC_MSG_MAX / 2] = "", ids[sizeof(((struct probe_finding *)0)->server)] = "";
+	char a[16];
 	size_t tn = 0, in = 0;
 	struct probe_finding *f;
 
@@ -125,10 +126,13 @@ static void check_multi(struct probe_run *r, struct probe_profile *p)
 		char s[PROBE_TEXT + 40];
 
 		answer_summary(list[k], s, sizeof(s));
-		tn += (size_t)snprintf(text + tn, tn < sizeof(text) ? sizeof(text) - tn : 0, "%s%s (%s)",
-				       k ? ", " : "", probe_ip(list[k]->server_id, a), s);
-		in += (size_t)snprintf(ids + in, in < sizeof(ids) ? sizeof(ids) - in : 0, "%s%s",
-				       k ? ", " : "", probe_ip(list[k]->server_id, a));
+		/* Appended while there is room (a pointer past the end is not even formed). */
+		if (tn < sizeof(text))
+			tn += (size_t)snprintf(text + tn, sizeof(text) - tn, "%s%s (%s)", k ? ", " : "",
+					       probe_ip(list[k]->server_id, a), s);
+		if (in < sizeof(ids))
+			in += (size_t)snprintf(ids + in, sizeof(ids) - in, "%s%s", k ? ", " : "",
+					       probe_ip(list[k]->server_id, a));
 	}
 	f = probe_add(r, p->test, "NBC-DHCP-MULTI-SERVER",
 		      rogue || (with && without) ? NBC_SEV_ERROR : NBC_SEV_WARNING, p->name, 0,
@@ -377,7 +381,7 @@ void probe_stage_tftp(struct probe_run *r)
 		if (!srv)
 			continue;	/* NBC-DHCP-NO-NEXT-SERVER, or a 66 host name */
 		for (i = 0; i < r->nfetch; i++)
-			if (r->fetch[i].server == srv && strcmp(r->fetch[i].name, b->file) == 0)
+			if (r->fetch[i].server == srv && strcmp(r->fetch[i].name_real, b->file_real) == 0)
 				break;
 		if (i == r->nfetch) {
 			if (r->nfetch >= PROBE_FETCHES_MAX)
@@ -385,6 +389,8 @@ void probe_stage_tftp(struct probe_run *r)
 			memset(&r->fetch[i], 0, sizeof(r->fetch[i]));
 			r->fetch[i].server = srv;
 			snprintf(r->fetch[i].name, sizeof(r->fetch[i].name), "%s", b->file);
+			snprintf(r->fetch[i].name_real, sizeof(r->fetch[i].name_real), "%s",
+				 b->file_real);
 			r->fetch[i].t.err_code = -1;
 			r->nfetch++;
 		}
@@ -404,7 +410,7 @@ void probe_stage_tftp(struct probe_run *r)
 			continue;
 		}
 		f->tried = true;
-		probe_tftp_get(f->server, f->name, r->o->max_bytes, 0, r->deadline, r->o->iface, t);
+		probe_tftp_get(f->server, f->name_real, r->o->max_bytes, 0, r->deadline, r->o->iface, t);
 		probe_test_note(r, f->test, false, "%llu bytes in %.3f s%s%s", (unsigned long long)t->size, t->secs,
 				 t->error[0] ? ": " : "", t->error);
 		if (t->err_code == 1 || t->err_code == 2) {
@@ -495,7 +501,14 @@ void probe_stage_walk(struct probe_run *r)
 		if (st->step == PXELINUX_STEP_CONFIGFILE &&
 		    (is_url(b->configfile_real) || b->configfile_real[0] == '/'))
 			snprintf(pw.names[i], sizeof(pw.names[i]), "%s", b->configfile_real);
-		ipxe_uri_redact(pw.names[i], st->name, sizeof(st->name));
+		/* The names go out with the server's own bytes; reports get them printable. */
+		{
+			char shown[sizeof(pw.names[i]) * 4];
+
+			probe_text((const uint8_t *)pw.names[i], strlen(pw.names[i]), shown,
+				   sizeof(shown));
+			ipxe_uri_redact(shown, st->name, sizeof(st->name));
+		}
 	}
 	if (!can_reach(r, w->skipped, sizeof(w->skipped)) ||
 	    (!w->over_http && !w->server &&

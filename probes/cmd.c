@@ -84,7 +84,8 @@ static bool parse_size(const char *s, uint64_t *out)
 	unsigned long long v = strtoull(s, &end, 10);
 	unsigned shift = 0;
 
-	if (end == s || s[0] == '-')
+	/* strtoull skips white space and takes a sign (negating): digits only. */
+	if (end == s || s[0] < '0' || s[0] > '9')
 		return false;
 	if (*end == 'K' || *end == 'k')
 		shift = 10;

@@ -41,6 +41,19 @@ void probe_text(const uint8_t *p, size_t n, char *dst, size_t cap)
 	view_to_printable((struct view){ p, len }, dst, cap);
 }
 
+void probe_raw(const uint8_t *p, size_t n, char *dst, size_t cap)
+{
+	size_t len = 0;
+
+	if (cap == 0)
+		return;
+	while (p && len < n && len + 1 < cap && p[len] != 0)
+		len++;
+	if (len)
+		memcpy(dst, p, len);
+	dst[len] = '\0';
+}
+
 const char *probe_hint(const char *rule)
 {
 	const struct rule *x = rules_find(rule);

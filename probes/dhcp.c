@@ -418,6 +418,17 @@ static void opt_text(const struct dhcp_msg *m, uint8_t code, bool *has, char *ds
 		dst[0] = '\0';
 }
 
+/* A name a server sent: its own bytes into real (fetched with), its printable form with
+ * any URL password redacted into shown. */
+static void shown_from(struct view v, char *real, size_t realcap, char *shown, size_t shcap)
+{
+	char text[PROBE_TEXT];
+
+	probe_raw(v.p, v.len, real, realcap);
+	probe_text(v.p, v.len, text, sizeof(text));
+	ipxe_uri_redact(text, shown, shcap);
+}
+
 /* Fills a from a decoded reply: every byte read through proto/dhcp's accessors. */
 static void answer_from(const struct dhcp_msg *m, struct probe_answer *a)
 {
@@ -432,19 +443,21 @@ static void answer_from(const struct dhcp_msg *m, struct probe_answer *a)
 	a->siaddr = m->siaddr;
 	a->yiaddr = m->yiaddr;
 	a->has_file = bf.len > 0 && bf.p[0] != 0;
-	if (a->has_file)
-		probe_text(bf.p, bf.len, a->file_real, sizeof(a->file_real));
-	/* A boot file URL may carry user:password (iPXE sends it after a 401): never shown. */
-	ipxe_uri_redact(a->file_real, a->file, sizeof(a->file));
+	/* The _real copies hold the bytes as sent (fetched with); the shown ones their printable
+	 * form, and a URL's user:password (iPXE sends it after a 401) is never shown. */
+	shown_from(a->has_file ? bf : (struct view){ NULL, 0 }, a->file_real,
+		   sizeof(a->file_real), a->file, sizeof(a->file));
 	opt_text(m, DHCP_OPT_TFTP_SERVER, &a->has_66, a->tftp_server, sizeof(a->tftp_server));
 	a->has_43 = dhcp_opt(m, DHCP_OPT_VENDOR) != NULL;
 	opt_text(m, DHCP_OPT_VENDOR_CLASS, &a->has_60, a->vendor_class, sizeof(a->vendor_class));
-	opt_text(m, DHCP_OPT_PXELINUX_CONFIGFILE, &a->has_209, a->configfile_real,
-		 sizeof(a->configfile_real));
-	opt_text(m, DHCP_OPT_PXELINUX_PATHPREFIX, &a->has_210, a->pathprefix_real,
-		 sizeof(a->pathprefix_real));
-	ipxe_uri_redact(a->configfile_real, a->configfile, sizeof(a->configfile));
-	ipxe_uri_redact(a->pathprefix_real, a->pathprefix, sizeof(a->pathprefix));
+	o = dhcp_opt(m, DHCP_OPT_PXELINUX_CONFIGFILE);
+	a->has_209 = o != NULL;
+	shown_from(o ? (struct view){ o->val, o->len } : (struct view){ NULL, 0 }, a->configfile_real,
+		   sizeof(a->configfile_real), a->configfile, sizeof(a->configfile));
+	o = dhcp_opt(m, DHCP_OPT_PXELINUX_PATHPREFIX);
+	a->has_210 = o != NULL;
+	shown_from(o ? (struct view){ o->val, o->len } : (struct view){ NULL, 0 }, a->pathprefix_real,
+		   sizeof(a->pathprefix_real), a->pathprefix, sizeof(a->pathprefix));
 	opt_text(m, DHCP_OPT_ROOT_PATH, &a->has_17, a->root_path, sizeof(a->root_path));
 	a->keep_san = a->skip_san_boot = -1;
 	o = dhcp_opt(m, DHCP_OPT_IPXE);

@@ -150,6 +150,30 @@ struct resp {
 	bool cut;		/* more body than cap: not read */
 };
 
+/* The request target: a path as a server named it may hold spaces, control bytes or
+ * UTF-8, which a request line cannot carry; they go %-encoded, as iPXE's uri_encode does. */
+static bool encode_path(const char *path, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p <= 0x20 || *p >= 0x7f) {
+			if (n + 3 >= cap)
+				return false;
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		} else {
+			if (n + 1 >= cap)
+				return false;
+			out[n++] = (char)*p;
+		}
+	}
+	out[n] = '\0';
+	return true;
+}
+
 /*
  * One request on a new connection (Connection: close). HEAD reads the head only; GET
  * also up to cap body bytes. Returns 0 with out->h filled, -1 with err.
@@ -157,7 +181,7 @@ struct resp {
 static int exchange(const struct fetch_url *u, const char *method, bool auth, size_t cap,
 		    double deadline, struct resp *out, char *err, size_t errcap)
 {
-	char req[1600], host[140], authh[400] = "";
+	char req[1600], host[140], authh[400] = "", target[1200];
 	uint8_t *buf = malloc(HTTP_HEAD_MAX);
 	size_t have = 0, hend = 0;
 	int fd = -1, n, rc = -1;
@@ -182,10 +206,20 @@ static int exchange(const struct fetch_url *u, const char *method, bool auth, si
 		explicit_bzero(plain, sizeof(plain));
 		explicit_bzero(enc, sizeof(enc));
 	}
+	for (const unsigned char *p = (const unsigned char *)u->host; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f) {
+			put_err(err, errcap, "the URL's host has a space or a control byte");
+			goto out;
+		}
+	if (!encode_path(u->path, target, sizeof(target))) {
+		explicit_bzero(authh, sizeof(authh));
+		put_err(err, errcap, "request too long");
+		goto out;
+	}
 	n = snprintf(req, sizeof(req),
 		     "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: " USER_AGENT
 		     "\r\nConnection: close\r\n%s\r\n",
-		     method, u->path, host, authh);
+		     method, target, host, authh);
 	explicit_bzero(authh, sizeof(authh));
 	if (n < 0 || (size_t)n >= sizeof(req)) {
 		put_err(err, errcap, "request too long");

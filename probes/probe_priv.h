@@ -47,7 +47,7 @@ struct probe_answer {
 	uint32_t siaddr, yiaddr;
 	bool has_file;		/* option 67 or the file field */
 	char file[PROBE_TEXT];	/* printable, a URI's password redacted: for reports */
-	char file_real[PROBE_TEXT];	/* printable, as sent: only for fetching */
+	char file_real[PROBE_TEXT];	/* the bytes as sent (to a NUL): only for fetching, never shown */
 	bool has_66;
 	char tftp_server[PROBE_TEXT];
 	bool has_43;
@@ -120,7 +120,8 @@ struct probe_tftp {
 /* One NBP fetch, shared by every profile handed the same (server, name). */
 struct probe_fetch {
 	uint32_t server;
-	char name[PROBE_TEXT];
+	char name[PROBE_TEXT];		/* printable: for reports */
+	char name_real[PROBE_TEXT];	/* the bytes the server named: the RRQ's file name */
 	unsigned profiles;	/* bit per enum probe_pid */
 	bool tried;
 	char skipped[160];	/* why it was not fetched, "" */
@@ -226,7 +227,7 @@ struct probe_finding {
 	char message[NBC_MSG_MAX];
 	const char *hint;	/* static storage, may be NULL */
 	char profile[64];	/* "" when not about one profile */
-	char server[64];	/* dotted quads, "" when none */
+	char server[17 * 16];	/* dotted quads, ", "-separated (16 answers), "" when none */
 	int test;		/* index into probe_run.tests, -1 */
 };
 
@@ -310,6 +311,9 @@ void probe_test_note(struct probe_run *r, int test, bool skipped, const char *fm
 const char *probe_ip(uint32_t ip, char buf[16]);
 /* Copies untrusted bytes as printable text (\xNN for the rest), stopping at a NUL. */
 void probe_text(const uint8_t *p, size_t n, char *dst, size_t cap);
+/* The bytes as sent, up to a NUL (for fetching what a server named: a WDS boot file
+ * boot\x64\wdsnbp.com keeps its backslashes); cut to cap - 1 bytes. Never shown. */
+void probe_raw(const uint8_t *p, size_t n, char *dst, size_t cap);
 /* The hint of a rule (checker/rules.c, or the probe's own). */
 const char *probe_hint(const char *rule);
 #define PROBE_R_NO_ANSWER "NBC-PROBE-NO-ANSWER"

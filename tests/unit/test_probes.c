@@ -1170,6 +1170,38 @@ static void test_probe_check_multi_server(void **state)
 	free_run(r);
 }
 
+/* Sixteen servers answer (the most kept): the finding's server field names every one of
+ * them in full (it was 64 bytes: cut in the fourth address, and past the sixth the
+ * formatting pointer went beyond the array). */
+static void test_probe_check_multi_server_sixteen(void **state)
+{
+	struct probe_opts o;
+	struct probe_run *r;
+	const struct probe_finding *f;
+	char want[400] = "";
+	size_t n = 0;
+
+	(void)state;
+	default_opts(&o);
+	r = new_run(&o, 1u << PP_BIOS);
+	for (unsigned i = 0; i < 16; i++) {
+		const struct reply x = { .src_ip = IP(198, 51, 100, 200 + i),
+					 .yiaddr = IP(198, 51, 100, 10 + i),
+					 .siaddr = IP(198, 51, 100, 200 + i), .file_field = "pxelinux.0" };
+
+		add_reply(&r->prof[PP_BIOS], &x);
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "%s198.51.100.%u", i ? ", " : "",
+				      200 + i);
+	}
+	settle(r, &r->prof[PP_BIOS]);
+	probe_check_dhcp(r);
+	f = find_rule(r, "NBC-DHCP-MULTI-SERVER", "bios-pxe");
+	assert_non_null(f);
+	assert_string_equal(f->server, want);
+	assert_non_null(strstr(f->message, "16 DHCP servers answered"));
+	free_run(r);
+}
+
 static void test_probe_check_pxelinux_209_missing(void **state)
 {
 	struct probe_opts o;
@@ -1340,11 +1372,9 @@ static void test_probe_tftp_one_fetch_per_nbp_and_not_found(void **state)
 }
 
 /*
- * SKIPPED, a known bug (probes/dhcp.c answer_from, line 436, and checks.c probe_stage_tftp):
- * file_real, "as sent: only for fetching", is probe_text()'s printable form, in which a
- * backslash is "\x5c". A WDS answer's boot file boot\x64\wdsnbp.com is requested over
- * TFTP as the 24 bytes "boot\x5cx64\x5cwdsnbp.com", which no server has: a false
- * NBC-TFTP-NOT-FOUND. Remove the skip() once the RRQ carries the name's own bytes.
+ * A WDS answer's boot file boot\x64\wdsnbp.com is requested over TFTP with its own bytes
+ * (file_real used to be the printable form, "boot\x5cx64\x5cwdsnbp.com": a false
+ * NBC-TFTP-NOT-FOUND), and shown in its printable form.
  */
 static void test_probe_tftp_rrq_names_the_file_as_sent(void **state)
 {
@@ -1354,7 +1384,6 @@ static void test_probe_tftp_rrq_names_the_file_as_sent(void **state)
 				  .siaddr = SRV_A, .file_field = "boot\\x64\\wdsnbp.com" };
 
 	(void)state;
-	skip();
 	default_opts(&o);
 	fake_tftp_reset();
 	fake_pe(0);
@@ -1366,6 +1395,7 @@ static void test_probe_tftp_rrq_names_the_file_as_sent(void **state)
 	probe_stage_tftp(r);
 	assert_int_equal(fake_calls, 1);
 	assert_string_equal(fake_last_name, "boot\\x64\\wdsnbp.com");
+	assert_string_equal(r->prof[PP_BIOS].boot.file, "boot\\x5cx64\\x5cwdsnbp.com");
 	free_run(r);
 }
 
@@ -1476,10 +1506,8 @@ static void test_probe_cmd_usage_errors_exit_3(void **state)
 }
 
 /*
- * SKIPPED, a known bug (probes/cmd.c parse_size, lines 84-87): the sign check looks at
- * s[0] only, and strtoull skips leading white space and negates, so
- * --max-bytes " -18446744073709551615" is taken as 1 byte (exit 2 here: the run starts)
- * instead of a usage error (3). Remove the skip() once parse_size rejects it.
+ * --max-bytes " -18446744073709551615": strtoull skips the space and negates (to 1 byte);
+ * parse_size used to check s[0] for '-' only. A usage error (3).
  */
 static void test_probe_cmd_max_bytes_rejects_spaced_negative(void **state)
 {
@@ -1488,7 +1516,6 @@ static void test_probe_cmd_max_bytes_rejects_spaced_negative(void **state)
 	char err[1024];
 
 	(void)state;
-	skip();
 	assert_int_equal(run_main(args, err, sizeof(err), NULL), 3);
 }
 
@@ -1857,6 +1884,7 @@ int main(void)
 		cmocka_unit_test(test_probe_check_arch_mismatch_by_name),
 		cmocka_unit_test(test_probe_check_no_next_server),
 		cmocka_unit_test(test_probe_check_multi_server),
+		cmocka_unit_test(test_probe_check_multi_server_sixteen),
 		cmocka_unit_test(test_probe_check_pxelinux_209_missing),
 		cmocka_unit_test(test_probe_tftp_pe_machine_vs_profile),
 		cmocka_unit_test(test_probe_tftp_one_fetch_per_nbp_and_not_found),
