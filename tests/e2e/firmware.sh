@@ -109,7 +109,7 @@ run() {
 	# tcpdump says "listening on" once its capture is open: a boot begun before that loses
 	# its first packets on a loaded machine (the client then looks incomplete).
 	i=0
-	while [ $i -lt 100 ] && ! grep -q "listening on" "$tmp/$name.tcpdump.log"; do sleep 0.1; i=$((i + 1)); done
+	while [ $i -lt 100 ] && ! grep -qs "listening on" "$tmp/$name.tcpdump.log"; do sleep 0.1; i=$((i + 1)); done
 	sleep 0.5
 	ip -n "$ns_c" addr flush dev "$vc"
 	# shellcheck disable=SC2086

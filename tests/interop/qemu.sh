@@ -99,7 +99,7 @@ boot() {
 	# tcpdump says "listening on" once its capture is open: a boot begun before that loses
 	# its first packets on a loaded machine (the client then looks incomplete).
 	i=0
-	while [ $i -lt 100 ] && ! grep -q "listening on" "$tmp/$name.tcpdump.log"; do sleep 0.1; i=$((i + 1)); done
+	while [ $i -lt 100 ] && ! grep -qs "listening on" "$tmp/$name.tcpdump.log"; do sleep 0.1; i=$((i + 1)); done
 	ip netns exec "$ns" timeout 90 qemu-system-x86_64 -nographic -monitor none \
 		-serial "file:$tmp/$name.serial" -m 256 -no-reboot \
 		-smbios type=1,uuid=1b2c3d4e-0102-0304-0506-a1b2c3d4e5f6 \
