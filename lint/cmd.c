@@ -456,19 +456,24 @@ static bool rule_disabled(const struct args *a, const char *rule)
 	return false;
 }
 
+/* Reads a server configuration with its backend (s filled on 0). */
+static int load_backend(struct lint_ctx *c, const struct input *in, struct lint_server *s,
+			char *why, size_t cap)
+{
+	memset(s, 0, sizeof(*s));
+	if (in->kind == K_DHCPD)
+		return lint_dhcpd_load(c, in->path, s, why, cap);
+	if (in->kind == K_DNSMASQ)
+		return lint_dnsmasq_load(c, in->path, s, why, cap);
+	return lint_kea_load(c, in->path, s, why, cap);
+}
+
 static int load_server(struct lint_ctx *c, const struct input *in, struct args *a)
 {
 	struct lint_server s;
 	char why[256];
-	int rc;
+	int rc = load_backend(c, in, &s, why, sizeof(why));
 
-	memset(&s, 0, sizeof(s));
-	if (in->kind == K_DHCPD)
-		rc = lint_dhcpd_load(c, in->path, &s, why, sizeof(why));
-	else if (in->kind == K_DNSMASQ)
-		rc = lint_dnsmasq_load(c, in->path, &s, why, sizeof(why));
-	else
-		rc = lint_kea_load(c, in->path, &s, why, sizeof(why));
 	if (rc != 0) {
 		fprintf(stderr, "netboot-check lint: %s: %s\n", in->path, why);
 		return -1;
@@ -503,57 +508,46 @@ static bool is_server(enum kind k)
 static void drop_parts(struct args *a)
 {
 	struct lint_ctx *c = lint_ctx_new();
-	bool *read_by_other;
+	bool *read_by_other = calloc(a->nin + 1, sizeof(*read_by_other));
+	char **real = calloc(a->nin + 1, sizeof(*real));	/* each input's real path, once */
+	size_t n = a->nin;
 
-	if (c == NULL)
-		return;
-	read_by_other = calloc(a->nin + 1, sizeof(*read_by_other));
-	for (size_t i = 0; read_by_other != NULL && i < a->nin; i++) {
+	for (size_t i = 0; c != NULL && real != NULL && read_by_other != NULL && i < n; i++) {
 		struct lint_server s;
 		char why[256];
-		int rc;
 
+		real[i] = realpath(a->in[i].path, NULL);
 		if (!is_server(a->in[i].kind))
 			continue;
-		memset(&s, 0, sizeof(s));
 		c->input = (int)i;
-		if (a->in[i].kind == K_DHCPD)
-			rc = lint_dhcpd_load(c, a->in[i].path, &s, why, sizeof(why));
-		else if (a->in[i].kind == K_DNSMASQ)
-			rc = lint_dnsmasq_load(c, a->in[i].path, &s, why, sizeof(why));
-		else
-			rc = lint_kea_load(c, a->in[i].path, &s, why, sizeof(why));
-		if (rc == 0)
+		if (load_backend(c, &a->in[i], &s, why, sizeof(why)) == 0)
 			s.free(s.priv);
 	}
-	for (size_t i = 0; read_by_other != NULL && i < a->nin; i++) {
-		char *real = realpath(a->in[i].path, NULL);
-
-		for (size_t k = 0; real != NULL && k < c->nparts; k++)
-			if (c->parts[k].input != (int)i && strcmp(c->parts[k].real, real) == 0)
+	if (c == NULL || real == NULL || read_by_other == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; real[i] != NULL && k < c->nparts; k++)
+			if (c->parts[k].input != (int)i && strcmp(c->parts[k].real, real[i]) == 0)
 				read_by_other[i] = true;
-		free(real);
-	}
-	for (size_t i = 0, k = 0; read_by_other != NULL && i < a->nin; i++) {
+	for (size_t i = 0, k = 0; i < n; i++) {
 		bool drop = false;
 
-		for (size_t p = 0; a->in[i].walked && !drop && p < c->nparts; p++) {
+		for (size_t p = 0; a->in[i].walked && real[i] != NULL && !drop && p < c->nparts; p++) {
 			int by = c->parts[p].input;
-			char *real;
 
-			if (by == (int)i || read_by_other[by])
-				continue;
-			real = realpath(a->in[i].path, NULL);
-			drop = real != NULL && strcmp(c->parts[p].real, real) == 0;
-			free(real);
+			drop = by != (int)i && !read_by_other[by] && strcmp(c->parts[p].real, real[i]) == 0;
 		}
 		if (drop)
 			free(a->in[i].path);
 		else
 			a->in[k++] = a->in[i];
-		if (i + 1 == a->nin)
+		if (i + 1 == n)
 			a->nin = k;
 	}
+out:
+	for (size_t i = 0; real != NULL && i < n; i++)
+		free(real[i]);
+	free(real);
 	free(read_by_other);
 	lint_ctx_free(c);
 }
