@@ -1,6 +1,7 @@
 /* log.c: netboot-serve's log: one line per protocol event on stderr, text or JSON lines,
  * rate-limited per class of line (log.h). */
 #include "server/log.h"
+#include "server/loop.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -37,15 +38,7 @@ static unsigned rate = SRV_LOG_RATE;
 static unsigned burst = SRV_LOG_BURST;
 static double swept;		/* when pending summaries were last looked for */
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double (*clock_now)(void) = mono_now;
+static double (*clock_now)(void) = srv_now;
 
 static FILE *out(void)
 {
@@ -64,7 +57,7 @@ void srv_log_set_output(FILE *f)
 
 void srv_log_set_clock(double (*now)(void))
 {
-	clock_now = now ? now : mono_now;
+	clock_now = now ? now : srv_now;
 }
 
 void srv_log_set_rate(unsigned r, unsigned b)
@@ -177,6 +170,16 @@ void srv_log_flush(void)
 	sweep(clock_now(), true);
 }
 
+static struct cls *cls_start(struct cls *c, const char *proto, const char *fmt, double now)
+{
+	c->proto = proto;
+	c->fmt = fmt;
+	c->tokens = burst;
+	c->filled = now;
+	c->summarized = NEVER;
+	return c;
+}
+
 static struct cls *lookup(const char *proto, const char *fmt, double now)
 {
 	size_t h = (size_t)((uintptr_t)fmt >> 3);
@@ -191,22 +194,12 @@ static struct cls *lookup(const char *proto, const char *fmt, double now)
 			if (nclasses >= NCLS - 1)
 				break;	/* keep a free slot so every probe ends */
 			nclasses++;
-			c->proto = proto;
-			c->fmt = fmt;
-			c->tokens = burst;
-			c->filled = now;
-			c->summarized = NEVER;
-			return c;
+			return cls_start(c, proto, fmt, now);
 		}
 	}
 	/* The table is full: the overflow class, which keeps the first proto it saw. */
-	if (!classes[NCLS].fmt) {
-		classes[NCLS].proto = proto;
-		classes[NCLS].fmt = fmt;
-		classes[NCLS].tokens = burst;
-		classes[NCLS].filled = now;
-		classes[NCLS].summarized = NEVER;
-	}
+	if (!classes[NCLS].fmt)
+		return cls_start(&classes[NCLS], proto, fmt, now);
 	return &classes[NCLS];
 }
 
