@@ -123,6 +123,8 @@ struct walker {
 	char prefix[ENG_NAME_MAX];
 	bool have_prefix;	/* from 210 */
 	struct eng_walk *walk;	/* the lookup in progress */
+	bool config_loaded;	/* a walk found its config since the NBP started: config names
+				 * asked for now are INCLUDEs or CONFIG loads, not a new walk */
 	int nbp_stage;
 	struct pxecfg_default cfg;
 	bool cfg_known;
@@ -210,6 +212,7 @@ static void add_round(struct walker *w, size_t ri)
 		w->have_prefix = boot->has_210;
 		snprintf(w->prefix, sizeof(w->prefix), "%s", boot->has_210 ? boot->pathprefix : "");
 		w->walk = NULL;
+		w->config_loaded = false;
 		w->cfg_known = false;
 		w->keep_san_dhcp = boot->keep_san;
 	}
@@ -394,6 +397,25 @@ static bool is_include(const struct walker *w, const char *name)
 	return false;
 }
 
+/*
+ * pxelinux walks its lookup once per start: a config name asked for after the walk found
+ * its file is an INCLUDE or CONFIG load of that file (named in its text, or the text was
+ * not captured whole), not a new walk.
+ */
+static bool after_walk_config(const struct walker *w, const char *name)
+{
+	return w->config_loaded && is_config_name(w, name);
+}
+
+static const char *config_fetch_note(const struct walker *w, const char *name)
+{
+	if (is_include(w, name))
+		return "INCLUDE of the loaded config";
+	return w->cfg_known ? "a config read after the lookup walk"
+			    : "a config read after the lookup walk (an INCLUDE? the loaded "
+			      "config's text was not captured)";
+}
+
 static void finish_walk(struct walker *w, const struct fetched *found)
 {
 	struct eng_walk *k = w->walk;
@@ -414,6 +436,7 @@ static void finish_walk(struct walker *w, const struct fetched *found)
 				pxecfg_action_name(w->cfg.action), w->cfg.kernel);
 		}
 		w->after_config_frame = found->end_frame;
+		w->config_loaded = true;
 	} else {
 		snprintf(d, sizeof(d), "%zu name%s tried, none found", k->count,
 			 k->count == 1 ? "" : "s");
@@ -485,9 +508,9 @@ static void add_xfer(struct walker *w, size_t pos)
 	int st;
 
 	xfer_summary(x, d, sizeof(d));
-	if (!w->walk && is_include(w, x->name)) {
+	if (!w->walk && (is_include(w, x->name) || after_walk_config(w, x->name))) {
 		st = timeline_add_stage(c, NBC_STAGE_TFTP_FETCH, res, x->rrq_frame, x->rrq_time,
-					"%s; INCLUDE of the loaded config", d);
+					"%s; %s", d, config_fetch_note(w, x->name));
 		c->pub.stages[st].last_frame = x->last_frame;
 		c->xfer_stage[pos] = st;
 		return;
@@ -536,6 +559,7 @@ static void add_xfer(struct walker *w, size_t pos)
 		finish_walk(w, NULL);
 
 	if (is_nbp(w, x->name)) {
+		w->config_loaded = false;	/* a new pxelinux walks again */
 		/* The real download after a tsize probe joins the probe's stage. */
 		if (w->nbp_stage >= 0 && pos > 0) {
 			const struct eng_xfer *prev = &e->xfers[c->xfers[pos - 1]];
@@ -732,10 +756,11 @@ static void add_http(struct walker *w, size_t pos)
 	else
 		res = NBC_RESULT_OK;
 
-	if (!script && !w->walk && is_include(w, path)) {
+	if (!script && !w->walk && (is_include(w, path) || after_walk_config(w, path))) {
 		st = timeline_add_stage(c, NBC_STAGE_HTTP, res, h->frame, h->time,
-					"GET http://%s/%s -> %d; INCLUDE of the loaded config",
-					h->host[0] ? h->host : ipstr(h->sip, a), path, h->status);
+					"GET http://%s/%s -> %d; %s",
+					h->host[0] ? h->host : ipstr(h->sip, a), path, h->status,
+					config_fetch_note(w, path));
 		c->http_stage[pos] = st;
 		return;
 	}
@@ -797,6 +822,7 @@ static void add_http(struct walker *w, size_t pos)
 		return;
 	}
 	if (kind == NBC_STAGE_NBP) {
+		w->config_loaded = false;
 		if (is_pxelinux_nbp(path)) {
 			/* lpxelinux: its configs follow over HTTP, under 210 or the NBP's URL. */
 			c->pub.personality |= NBC_PERS_PXELINUX;

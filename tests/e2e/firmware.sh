@@ -3,7 +3,8 @@
 # here and joined by a veth pair (192.0.2.0/24 only), with tcpdump capturing. For each
 # scenario a good site must boot (firmware exit 0, analyze: booted, no error) and a
 # deliberately broken site must be caught by analyze with the right rule.
-# GOLD=DIR copies the good runs' captures there (make gold). Needs root.
+# GOLD=DIR copies the good runs' captures there (make gold); ONLY="NAME..." runs only those
+# scenarios (the checks after them then fail for want of their logs). Needs root.
 set -u
 SERVE=${1:?usage: firmware.sh NETBOOT-SERVE NETBOOT-FIRMWARE NETBOOT-CHECK}
 FW=${2:?usage: firmware.sh NETBOOT-SERVE NETBOOT-FIRMWARE NETBOOT-CHECK}
@@ -97,6 +98,7 @@ script() { printf '%s' "$2" > "$root/$1.ipxe"; }
 
 # run NAME SITE FWARGS WANT_EXIT [EXPECT_SITE RULE]
 run() {
+	case " ${ONLY:-$1} " in *" $1 "*) ;; *) return ;; esac
 	name=$1 site_f=$tmp/$2.site fwargs=$3 want=$4 expect=${5:-} rule=${6:-}
 	: > "$tmp/$name.serve.log"
 	ip netns exec "$ns_s" "$SERVE" --site "$site_f" --iface "$vs" 2> "$tmp/$name.serve.log" &
@@ -133,7 +135,8 @@ run() {
 				"$NBC" analyze --format json "$GOLD/$name.pcap" > "$GOLD/$name.expected.json"
 			fi
 		else
-			bad "$name: analyze says $v with errors [$e]"
+			# The messages and tcpdump's own count say whether the capture lost a packet.
+			bad "$name: analyze says $v with errors [$e]: $(jq -r '[.findings[] | select(.severity == "error") | "#\(.frame) \(.message)"] | join("; ")' "$tmp/$name.json") ($(grep -s 'dropped by' "$tmp/$name.tcpdump.log" | tr '\n' ' '))"
 		fi
 	else
 		if jq -e --arg r "$rule" '[.findings[] | select(.rule == $r)] | length > 0' "$tmp/$name.json" > /dev/null; then

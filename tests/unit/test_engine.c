@@ -470,6 +470,80 @@ static void test_engine_http_binary_body_dropped_text_kept(void **state)
 	engine_free(t.e);
 }
 
+static size_t count_kind(const struct nbc_client *c, enum nbc_stage_kind k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nstages; i++)
+		n += c->stages[i].kind == k;
+	return n;
+}
+
+static void test_engine_config_after_walk_is_no_new_walk(void **state)
+{
+	static const char text[] = "DEFAULT x\nLABEL x\n  KERNEL vmlinuz\n";
+	struct tftp_optset ask = { -1, 0, -1, -1 };
+	struct tftp_optset oack = { -1, 40, -1, -1 };
+	struct t t;
+	struct nbc_report *r;
+	const struct nbc_client *c;
+	uint8_t b[1024];
+	size_t n;
+
+	(void)state;
+	/*
+	 * The walk finds C0000264 but the capture lost its one DATA block (the OACK and the
+	 * client's ACK 1 are there): the INCLUDE pxelinux then reads cannot be known as one.
+	 * It is a config read after the walk, not a new walk asking for the wrong name first.
+	 */
+	setup_t(&t);
+	dora(&t, false, "pxelinux.0");
+	fetch(&t, "pxelinux.0", 3, false, 2000);
+	fetch(&t, "pxelinux.cfg/01-52-54-00-ab-cd-ef", 0, true, 2001);
+	n = tftp_encode_request(TFTP_RRQ, "pxelinux.cfg/C0000264", "octet", &ask, b, sizeof(b));
+	frame(&t, CMAC, CLI, SRV, 2002, 69, b, n);
+	n = tftp_encode_oack(&oack, b, sizeof(b));
+	frame(&t, SMAC, SRV, CLI, 40000, 2002, b, n);
+	n = tftp_encode_ack(0, b, sizeof(b));
+	frame(&t, CMAC, CLI, SRV, 2002, 40000, b, n);
+	n = tftp_encode_ack(1, b, sizeof(b));
+	frame(&t, CMAC, CLI, SRV, 2002, 40000, b, n);
+	fetch_small(&t, "pxelinux.cfg/san.cfg", (const uint8_t *)text, sizeof(text) - 1, -1, 2003);
+	r = run(&t);
+	c = &r->clients[0];
+	assert_false(has_rule(r, "NBC-PXELINUX-LOOKUP-ORDER"));
+	assert_int_equal(count_kind(c, NBC_STAGE_PXELINUX_CONFIG), 1);
+	assert_int_equal(c->stages[c->nstages - 1].kind, NBC_STAGE_TFTP_FETCH);
+	assert_non_null(strstr(c->stages[c->nstages - 1].detail, "not captured"));
+	engine_free(t.e);
+
+	/* Text known, the file not named in it: still no walk. A new NBP walks again. */
+	setup_t(&t);
+	dora(&t, false, "pxelinux.0");
+	fetch(&t, "pxelinux.0", 3, false, 2000);
+	fetch(&t, "pxelinux.cfg/01-52-54-00-ab-cd-ef", 0, true, 2001);
+	fetch_small(&t, "pxelinux.cfg/C0000264", (const uint8_t *)text, sizeof(text) - 1, -1, 2002);
+	fetch_small(&t, "pxelinux.cfg/menu.cfg", (const uint8_t *)text, sizeof(text) - 1, -1, 2003);
+	r = run(&t);
+	c = &r->clients[0];
+	assert_false(has_rule(r, "NBC-PXELINUX-LOOKUP-ORDER"));
+	assert_int_equal(count_kind(c, NBC_STAGE_PXELINUX_CONFIG), 1);
+	assert_non_null(strstr(c->stages[c->nstages - 1].detail, "after the lookup walk"));
+	engine_free(t.e);
+
+	setup_t(&t);
+	dora(&t, false, "pxelinux.0");
+	fetch(&t, "pxelinux.0", 3, false, 2000);
+	fetch(&t, "pxelinux.cfg/01-52-54-00-ab-cd-ef", 1, false, 2001);
+	fetch(&t, "pxelinux.0", 3, false, 2002);
+	fetch(&t, "pxelinux.cfg/default", 1, false, 2003);
+	r = run(&t);
+	c = &r->clients[0];
+	assert_int_equal(count_kind(c, NBC_STAGE_PXELINUX_CONFIG), 2);
+	assert_true(has_rule(r, "NBC-PXELINUX-LOOKUP-ORDER"));
+	engine_free(t.e);
+}
+
 static void test_engine_tftp_config_body_sized_to_file(void **state)
 {
 	struct t t;
@@ -650,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_engine_nbp_not_found_fails_at_nbp),
 		cmocka_unit_test(test_engine_walk_misses_are_not_findings),
 		cmocka_unit_test(test_engine_walk_out_of_order_is_flagged),
+		cmocka_unit_test(test_engine_config_after_walk_is_no_new_walk),
 		cmocka_unit_test(test_engine_non_boot_dhcp_client_is_counted_not_reported),
 		cmocka_unit_test(test_engine_garbage_udp_to_67_is_malformed),
 		cmocka_unit_test(test_engine_same_bootfile_is_one_interned_string),
