@@ -403,7 +403,9 @@ static const struct explain_entry table[] = {
 		"the NBP. Compare each name with the one expected from option 97 (its 16 bytes in "
 		"wire order, not the GUID Wireshark shows, which swaps the first three fields), "
 		"the MAC, and the address from the ACK's yiaddr. Each miss is a TFTP ERROR 1 and "
-		"is expected; the finding is about order and place.",
+		"is expected; the finding is about order and place. The walk ends at the first "
+		"name that loads: config names read after it, until the next NBP, are that "
+		"config's INCLUDE or CONFIG files, not a walk.",
 		"tftp.source_file contains \"pxelinux.cfg/\"\n"
 		"|| http.request.uri contains \"pxelinux.cfg/\"\n"
 		"|| dhcp.option.type in {97, 209, 210}",
