@@ -166,5 +166,13 @@ done < "$tmp/ids"
 [ $rc -eq 3 ] && ok || bad "two IDs: exit $rc"
 "$NBC" explain --help | grep -q 'usage: netboot-check explain' && ok || bad "explain --help"
 
+# docs/rules.md is what scripts/gen-rules-doc.sh writes from these pages and the bundled
+# captures and lint cases: a rule or example changed without it is a stale document.
+if sh scripts/gen-rules-doc.sh "$NBC" > "$tmp/rules.md" && cmp -s "$tmp/rules.md" docs/rules.md; then
+	ok
+else
+	bad "docs/rules.md is stale: sh scripts/gen-rules-doc.sh > docs/rules.md ($(diff docs/rules.md "$tmp/rules.md" | grep -c '^[<>]') lines differ)"
+fi
+
 echo "explain: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
