@@ -103,7 +103,9 @@ run() {
 	: > "$tmp/$name.serve.log"
 	ip netns exec "$ns_s" "$SERVE" --site "$site_f" --iface "$vs" 2> "$tmp/$name.serve.log" &
 	spid=$!
-	ip netns exec "$ns_s" tcpdump -i "$vs" -U -s 0 -w "$tmp/$name.pcap" > /dev/null 2> "$tmp/$name.tcpdump.log" &
+	# --immediate-mode: without it packets wait in the kernel's ring for up to a second,
+	# and those still there when tcpdump is stopped are lost (the boot's end, uncounted).
+	ip netns exec "$ns_s" tcpdump -i "$vs" --immediate-mode -U -s 0 -w "$tmp/$name.pcap" > /dev/null 2> "$tmp/$name.tcpdump.log" &
 	tpid=$!
 	pids="$spid $tpid"
 	i=0

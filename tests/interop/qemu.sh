@@ -91,7 +91,7 @@ boot() {
 	: > "$tmp/serve.log"
 	ip netns exec "$ns" "$SERVE" --site "$tmp/site" --iface br0 2> "$tmp/serve.log" &
 	spid=$!
-	ip netns exec "$ns" tcpdump -i br0 -U -s 0 -w "$tmp/$name.pcap" > /dev/null 2> "$tmp/$name.tcpdump.log" &
+	ip netns exec "$ns" tcpdump -i br0 --immediate-mode -U -s 0 -w "$tmp/$name.pcap" > /dev/null 2> "$tmp/$name.tcpdump.log" &
 	tpid=$!
 	pids="$spid $tpid"
 	i=0

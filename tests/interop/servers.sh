@@ -102,7 +102,7 @@ tgt_start() {
 
 # boot NAME WANT_EXIT [FWARGS]: one firmware run with tcpdump, against what is running.
 boot() {
-	ip netns exec "$ns_s" tcpdump -i "$vs" -U -s 0 -w "$tmp/$1.pcap" > /dev/null 2> "$tmp/$1.tcpdump.log" &
+	ip netns exec "$ns_s" tcpdump -i "$vs" --immediate-mode -U -s 0 -w "$tmp/$1.pcap" > /dev/null 2> "$tmp/$1.tcpdump.log" &
 	tpid=$!
 	# tcpdump says "listening on" once its capture is open: a boot begun before that loses
 	# its first packets on a loaded machine (the client then looks incomplete).
