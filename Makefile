@@ -94,6 +94,7 @@ scenarios: $(GEN_BIN)
 golden: $(NBC) $(GEN_BIN)
 	@sh tests/golden/run.sh $(NBC) $(GEN_BIN)
 	@sh tests/golden/tcp-half.sh $(NBC)
+	@sh tests/golden/capture-loss.sh $(NBC)
 	@sh tests/golden/annotate.sh $(NBC)
 	@sh tests/golden/install.sh
 	@sh tests/reports/run.sh $(NBC)

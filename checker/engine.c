@@ -32,6 +32,8 @@ void *nbc_grow(void *arr, size_t *cap, size_t need, size_t elem)
 }
 
 #define PUSH NBC_PUSH
+/* Blocks one ACK may acknowledge past the last DATA seen (RFC 7440 windows are smaller). */
+#define TFTP_WINDOW_UNSEEN_MAX 64
 
 struct nbc_engine *engine_new(const struct eng_options *opt)
 {
@@ -92,6 +94,7 @@ void engine_free(struct nbc_engine *e)
 		free(c->xfer_stage);
 		free(c->http_stage);
 		free(c->walks);
+		free(c->unseen_rrq);
 	}
 	for (size_t i = 0; i < e->nxfers; i++)
 		free(e->xfers[i].body);
@@ -674,6 +677,11 @@ static void xfer_data(struct nbc_engine *e, struct eng_xfer *x, const struct tft
 			x->data_retransmits++;
 		return;
 	}
+	/* The OACK was lost: a first block larger than 512 bytes, within the blksize asked
+	 * for, is the negotiated size (a short last block must compare against it). */
+	if (x->blocks == 0 && !x->oack && x->req_blksize > 0 &&
+	    t->data.len > (size_t)x->blksize && t->data.len <= (size_t)x->req_blksize)
+		x->blksize = (long)t->data.len;
 	if (x->blocks == 0)
 		sniff_image(x, t->data);
 	x->blocks++;
@@ -683,6 +691,31 @@ static void xfer_data(struct nbc_engine *e, struct eng_xfer *x, const struct tft
 	export_write_tftp(e, x, t->data.p, t->data.len);
 	if (t->data.len < (size_t)x->blksize)
 		xfer_end(e, x, ENG_XFER_COMPLETE);
+}
+
+/*
+ * The client acknowledges blocks the capture has no DATA for: they arrived, the capture
+ * lost them. Counted as full blocks (a short one ends the transfer: it ends here when the
+ * OACK's tsize is reached); a kept body stops at the hole and any export is partial.
+ */
+static void xfer_blocks_unseen(struct nbc_engine *e, struct eng_xfer *x, uint16_t ack)
+{
+	uint16_t d = (uint16_t)(ack - x->last_block);
+
+	if (x->write || d == 0 || d > TFTP_WINDOW_UNSEEN_MAX)
+		return;
+	x->blocks += d;
+	x->blocks_unseen += d;
+	x->last_block = ack;
+	x->bytes += (uint64_t)d * (uint64_t)x->blksize;
+	x->body_cut = true;
+	if (x->status == ENG_XFER_REQUESTED)
+		x->status = ENG_XFER_RUNNING;
+	export_abandon_tftp(e, x);
+	if (x->tsize > 0 && x->bytes >= (uint64_t)x->tsize) {
+		x->bytes = (uint64_t)x->tsize;
+		xfer_end(e, x, ENG_XFER_COMPLETE);
+	}
 }
 
 /*
@@ -775,12 +808,19 @@ static bool handle_tftp_transfer(struct nbc_engine *e, const struct net_ipv4 *ip
 			break;
 		}
 	} else {
+		/* The client answers the server's TID: the server replied, out of the capture. */
+		if (!x->sport && u->dport != TFTP_PORT) {
+			x->sport = u->dport;
+			x->reply_unseen = true;
+		}
 		switch (t.op) {
 		case TFTP_ACK:
 			if (x->any_ack && t.block == x->last_ack && t.block != 0)
 				x->dup_acks++;
 			x->any_ack = true;
 			x->last_ack = t.block;
+			if (x->status == ENG_XFER_RUNNING || x->status == ENG_XFER_REQUESTED)
+				xfer_blocks_unseen(e, x, t.block);
 			break;
 		case TFTP_ERROR:
 			x->errcode = t.errcode;
@@ -792,6 +832,43 @@ static bool handle_tftp_transfer(struct nbc_engine *e, const struct net_ipv4 *ip
 		}
 	}
 	return true;
+}
+
+/*
+ * The first answer of a transfer whose request the capture lacks: an ERROR, OACK or DATA 1
+ * from the TFTP server the client last fetched from, to a client port no transfer has.
+ * A lookup walk with a name missing is then a capture that lost a packet, not a client
+ * that skipped one (rules.c). DATA after the OACK of the same lost request counts once.
+ */
+static void note_unseen_rrq(struct nbc_engine *e, const struct net_ipv4 *ip,
+			    const struct net_udp *u)
+{
+	struct eng_client *c;
+	struct tftp_pkt t;
+	size_t idx;
+
+	if (!hmap_get(&e->by_ip, ip->dst, 1, &idx))
+		return;
+	c = &e->clients[idx];
+	if (!c->nxfers || e->xfers[c->xfers[c->nxfers - 1]].sip != ip->src ||
+	    c->nunseen_rrq >= ENG_UNSEEN_RRQ_MAX ||
+	    (c->nunseen_rrq && c->unseen_rrq_port == u->dport))
+		return;
+	if (tftp_decode(u->payload.p, u->payload.len, &t) < 0 || t.problems)
+		return;
+	if (t.op != TFTP_ERROR && t.op != TFTP_OACK && !(t.op == TFTP_DATA && t.block == 1))
+		return;
+	*PUSH(c->unseen_rrq, c->nunseen_rrq, c->unseen_rrq_cap) = e->frame;
+	c->unseen_rrq_port = u->dport;
+}
+
+size_t eng_unseen_rrqs(const struct eng_client *c, uint64_t after, uint64_t before)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nunseen_rrq; i++)
+		n += c->unseen_rrq[i] > after && c->unseen_rrq[i] < before;
+	return n;
 }
 
 static void handle_udp(struct nbc_engine *e, const struct net_link_hdr *l2,
@@ -816,6 +893,8 @@ static void handle_udp(struct nbc_engine *e, const struct net_link_hdr *l2,
 		handle_tftp_request(e, l2, ip, &u);
 	else if (u.sport == TFTP_PORT)
 		handle_tftp_stray(e, &u);
+	if (u.dport != TFTP_PORT)
+		note_unseen_rrq(e, ip, &u);	/* some servers answer from port 69 */
 }
 
 void engine_frame(struct nbc_engine *e, double ts, const uint8_t *p, size_t caplen)

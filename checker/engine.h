@@ -13,6 +13,7 @@
 #define ENG_OFFERS_MAX 8
 #define ENG_ROUNDS_MAX 4096	/* DHCP exchanges kept per client (docs/limits.md) */
 #define ENG_ROUND_LOOKBACK 64	/* recent exchanges a packet's xid is matched against */
+#define ENG_UNSEEN_RRQ_MAX 64	/* TFTP answers to requests not captured, kept per client */
 
 /* What a site is expected to hand out (--expect SITE). Empty strings: no expectation. */
 struct eng_expect {
@@ -130,6 +131,8 @@ struct eng_xfer {
 	long req_tsize;
 	long req_windowsize;
 	bool oack;
+	bool reply_unseen;	/* the client wrote to the server's TID, whose reply is not in
+				 * the capture */
 	long blksize;		/* negotiated, 512 without OACK */
 	long tsize;		/* from OACK, -1 */
 	long windowsize;
@@ -141,6 +144,7 @@ struct eng_xfer {
 	const char *errmsg;	/* printable, interned (at most 127 bytes), "" */
 	uint64_t end_frame;
 	uint32_t blocks;	/* distinct DATA blocks, across rollovers */
+	uint32_t blocks_unseen;	/* of them, acknowledged but not in the capture */
 	uint16_t last_block;
 	uint64_t bytes;
 	uint32_t data_retransmits;
@@ -217,6 +221,7 @@ struct eng_iscsi {
 	uint64_t login_frame;	/* first Login Request */
 	unsigned login_pdus;
 	bool login_ok;		/* reached full feature phase */
+	bool login_inferred;	/* its response lost in a gap: full-feature PDUs followed */
 	uint64_t login_ok_frame;
 	double login_ok_time;
 	bool login_failed;
@@ -266,6 +271,7 @@ struct eng_walk {
 	int stage;
 	size_t round;		/* the DHCP round whose reply configured the NBP */
 	bool has_round;
+	bool settings_unknown;	/* a script before it lost bytes in the capture: 209/210 unknown */
 	size_t first;		/* position in the client's xfers */
 	size_t count;
 	int found;		/* position (relative to first) of the file that loaded, -1 */
@@ -317,6 +323,15 @@ struct eng_client {
 	struct eng_walk *walks;
 	size_t nwalks;
 	size_t walks_cap;
+	/*
+	 * Frames of TFTP answers (ERROR, OACK, DATA 1) from a server this client fetched from,
+	 * to a client port with no transfer: the request is missing from the capture. One per
+	 * lost request, up to ENG_UNSEEN_RRQ_MAX.
+	 */
+	uint64_t *unseen_rrq;
+	size_t nunseen_rrq;
+	size_t unseen_rrq_cap;
+	uint16_t unseen_rrq_port;	/* the client port of the last one */
 };
 
 struct nbc_engine;

@@ -98,6 +98,7 @@ void export_close_http(struct nbc_engine *e, struct eng_http *h);
 void export_abandon_http(struct nbc_engine *e, struct eng_http *h);
 void export_write_tftp(struct nbc_engine *e, struct eng_xfer *x, const uint8_t *p, size_t n);
 void export_close_tftp(struct nbc_engine *e, struct eng_xfer *x);
+void export_abandon_tftp(struct nbc_engine *e, struct eng_xfer *x);
 void export_finish(struct nbc_engine *e, FILE *out);
 /* Builds every client's stages (timeline.c). */
 void timeline_build(struct nbc_engine *e);
@@ -123,6 +124,8 @@ void *nbc_grow(void *arr, size_t *cap, size_t need, size_t elem);
 bool eng_body_room(struct nbc_engine *e, uint8_t **body, size_t *cap, size_t need, size_t first);
 /* Names of files the timeline parses (pxelinux configs, iPXE scripts): bodies kept by name. */
 bool eng_body_wanted(const char *name);
+/* TFTP answers to requests the capture lacks, strictly between two frames (engine.c). */
+size_t eng_unseen_rrqs(const struct eng_client *c, uint64_t after, uint64_t before);
 /* A printable, interned copy of v, cut to cap - 1 bytes (the old fixed buffers' limit). */
 const char *eng_intern_view(struct nbc_engine *e, struct view v, size_t cap);
 #define NBC_PUSH(arr, n, cap) \

@@ -201,6 +201,11 @@ void export_close_tftp(struct nbc_engine *e, struct eng_xfer *x)
 	export_end(e, x->export_idx, x->status != ENG_XFER_COMPLETE);
 }
 
+void export_abandon_tftp(struct nbc_engine *e, struct eng_xfer *x)
+{
+	export_end(e, x->export_idx, true);
+}
+
 /* Closes what is still open, prints the listing (stderr) and releases it. */
 void export_finish(struct nbc_engine *e, FILE *out)
 {

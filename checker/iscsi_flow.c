@@ -17,6 +17,7 @@ struct pending_cmd {
 };
 
 struct pdu_reader {
+	bool resync;		/* after a hole: waiting for a segment that starts PDUs */
 	uint8_t *buf;		/* header, then up to KEEP_DATA data bytes */
 	size_t consumed;	/* of the current PDU */
 	size_t keep;		/* bytes of the PDU kept in buf */
@@ -161,6 +162,20 @@ static void command_status(struct nbc_engine *e, struct eng_iscsi *s, struct pen
 		pc->used = false;
 }
 
+/*
+ * SCSI traffic after a login whose end the capture lost (a hole in the stream): the login
+ * did complete, only its last response is not seen.
+ */
+static void login_inferred(struct nbc_engine *e, struct eng_iscsi *s)
+{
+	if (s->login_ok || s->login_failed || !s->gap_bytes || !s->login_pdus)
+		return;
+	s->login_ok = true;
+	s->login_inferred = true;
+	s->login_ok_frame = e->frame;
+	s->login_ok_time = e->rel;
+}
+
 static void on_pdu(struct nbc_engine *e, struct iscsi_conn *ic, int dir,
 		   const struct iscsi_pdu *p)
 {
@@ -193,6 +208,7 @@ static void on_pdu(struct nbc_engine *e, struct iscsi_conn *ic, int dir,
 		}
 		break;
 	case ISCSI_OP_SCSI_CMD:
+		login_inferred(e, s);
 		s->commands++;
 		pc = &ic->cmds[ic->next_slot];
 		ic->next_slot = (ic->next_slot + 1) % CMDS_PENDING;
@@ -208,6 +224,7 @@ static void on_pdu(struct nbc_engine *e, struct iscsi_conn *ic, int dir,
 			s->writes++;
 		break;
 	case ISCSI_OP_DATA_IN:
+		login_inferred(e, s);
 		pc = find_cmd(ic, p->itt);
 		if (pc) {
 			check_lba0(e, s, pc, p->buffer_offset, p->data);
@@ -222,6 +239,7 @@ static void on_pdu(struct nbc_engine *e, struct iscsi_conn *ic, int dir,
 			command_status(e, s, pc, p->scsi_status, (struct view){ NULL, 0 });
 		break;
 	case ISCSI_OP_SCSI_RSP:
+		login_inferred(e, s);
 		command_status(e, s, find_cmd(ic, p->itt), p->scsi_status, p->data);
 		break;
 	case ISCSI_OP_LOGOUT_REQ:
@@ -295,6 +313,32 @@ static void complete_pdu(struct nbc_engine *e, struct iscsi_conn *ic, int dir,
 	on_pdu(e, ic, dir, &p);
 }
 
+/*
+ * After a hole the framing is found again at a segment that holds whole PDUs of its side
+ * from its first byte (a login or command exchange), or begins one longer than itself (a
+ * Data-In): the checks of a BHS (opcode of the right side, reserved bits, AHS, length)
+ * make a false start in arbitrary data unlikely.
+ */
+static bool starts_pdus(const struct iscsi_conn *ic, int dir, const uint8_t *p, size_t len)
+{
+	bool hd = ic->digests_on && ic->want_hdigest;
+	bool dd = ic->digests_on && ic->want_ddigest;
+	size_t off = 0;
+
+	for (unsigned n = 0; off < len && n < 16; n++) {
+		size_t total;
+
+		if (len - off < ISCSI_BHS_LEN ||
+		    iscsi_pdu_len(p + off, len - off, hd, dd, ISCSI_DATA_MAX, &total) != 1 ||
+		    ((p[off] & 0x3f) >= 0x20) != (dir == 1))
+			return false;
+		if (total > len - off)
+			return n == 0;
+		off += total;
+	}
+	return off == len;
+}
+
 void iscsi_flow_data(struct nbc_engine *e, struct iscsi_conn *ic, int dir, const uint8_t *p,
 		     size_t len, uint64_t frame, double time)
 {
@@ -307,6 +351,11 @@ void iscsi_flow_data(struct nbc_engine *e, struct iscsi_conn *ic, int dir, const
 		r->buf = calloc(1, ISCSI_BHS_LEN + ISCSI_MAX_AHS_WORDS * 4 + 8 + KEEP_DATA);
 		if (!r->buf)
 			return;
+	}
+	if (r->resync) {
+		if (!starts_pdus(ic, dir, p, len))
+			return;
+		r->resync = false;
 	}
 	while (len > 0 && !s->desync) {
 		bool hd = ic->digests_on && ic->want_hdigest;
@@ -361,12 +410,18 @@ void iscsi_flow_gap(struct nbc_engine *e, struct iscsi_conn *ic, int dir, uint64
 	struct pdu_reader *r = &ic->r[dir];
 
 	s->gap_bytes += len;
-	/* A hole inside a data segment keeps the framing; anywhere else it is lost. */
+	/* A hole inside a data segment keeps the framing; anywhere else it is lost until a
+	 * segment starts a PDU again. */
 	if (r->total && r->consumed >= r->keep && r->consumed + len < r->total) {
 		r->consumed += (size_t)len;
 		return;
 	}
-	desync(e, ic, "bytes missing from the capture");
+	if (!r->resync && !s->desync)
+		engine_malformed(e, "iscsi", "bytes missing from the capture; PDUs are decoded "
+				 "again from the next segment that starts one");
+	r->resync = true;
+	r->consumed = 0;
+	r->total = 0;
 }
 
 void iscsi_flow_end(struct nbc_engine *e, struct iscsi_conn *ic, const struct tcp_conn *tc,

@@ -423,6 +423,22 @@ static void compute_walk(const struct eng_client *c, const struct eng_walk *w,
 	pxelinux_compute_walk(&in, out);
 }
 
+#define LOST_WALK_END (-2L)
+
+/*
+ * Where the expected walk goes on when got is not the name expected at j but the capture
+ * lacks `lost` requests before it: just past got when it is among the next `lost` names
+ * after j; LOST_WALK_END when the lost requests may be all the walk's remaining names (the
+ * last one loaded, got is read after the walk); -1 when the loss does not explain got.
+ */
+static long lost_skip(const struct pxelinux_walk *exp, unsigned j, const char *got, size_t lost)
+{
+	for (size_t d = 1; d <= lost && j + d < exp->n; d++)
+		if (strcmp(got, strip_slash(exp->names[j + d])) == 0)
+			return (long)(j + d + 1);
+	return lost && j < exp->n && exp->n - j <= lost ? LOST_WALK_END : -1;
+}
+
 static void rule_lookup_order(struct nbc_engine *e, struct eng_client *c, const struct rule *r)
 {
 	struct pxelinux_walk exp;
@@ -432,24 +448,42 @@ static void rule_lookup_order(struct nbc_engine *e, struct eng_client *c, const 
 	for (size_t i = 0; i < c->nwalks; i++) {
 		const struct eng_walk *w = &c->walks[i];
 		const char *prev = NULL;
+		/* Lost requests are counted from the transfer before the walk on. */
+		uint64_t prev_frame = !w->http && w->first
+					      ? e->xfers[c->xfers[w->first - 1]].rrq_frame : 0;
 		unsigned j = 0;
 
+		if (w->settings_unknown)
+			continue;	/* what the script set (209, 210) is not in the capture */
 		compute_walk(c, w, &exp);
 		for (size_t k = 0; k < w->count; k++) {
 			struct walk_step x = walk_step(e, c, w, k);
 			const char *got = strip_slash(x.name);
+			long skip;
 
 			if (prev && strcmp(prev, got) == 0)
 				continue;	/* the same name asked again after a timeout */
 			prev = got;
 			if (j < exp.n && strcmp(got, strip_slash(exp.names[j])) == 0) {
 				j++;
+				prev_frame = x.frame;
 				continue;
 			}
 			/* Without option 97 the UUID may come from SMBIOS: allow one. */
 			if (exp.uuid_optional && j < exp.n && exp.step[j] == PXELINUX_STEP_MAC &&
 			    looks_like_uuid_name(got))
 				continue;
+			/* The server answered requests the capture does not have: lost, not
+			 * skipped. */
+			skip = w->http ? -1 : lost_skip(&exp, j, got,
+							       eng_unseen_rrqs(c, prev_frame, x.frame));
+			if (skip == LOST_WALK_END)
+				break;
+			if (skip >= 0) {
+				j = (unsigned)skip;
+				prev_frame = x.frame;
+				continue;
+			}
 			if (j < exp.n)
 				engine_add_finding(e, r->id, r->sev, c, w->stage, x.frame,
 						   r->hint,
@@ -525,6 +559,12 @@ static void rule_tftp_incomplete(struct nbc_engine *e, struct eng_client *c,
 		bool quiet = engine_capture_end(e) - x->last_time >= e->opt.stall_secs;
 		bool retried = k + 1 < c->nxfers &&
 			       strcmp(e->xfers[c->xfers[k + 1]].name, x->name) == 0;
+
+		/* The retry's request lost, the server's answer to it captured. */
+		if (!retried && eng_xfer_is_probe(x))
+			retried = eng_unseen_rrqs(c, x->end_frame,
+						  k + 1 < c->nxfers ? e->xfers[c->xfers[k + 1]].rrq_frame
+								    : UINT64_MAX) > 0;
 
 		switch (x->status) {
 		case ENG_XFER_ABORTED:

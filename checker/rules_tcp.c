@@ -206,10 +206,13 @@ void rule_iscsi_login(struct nbc_engine *e, struct eng_client *c, const struct r
 			engine_add_finding(e, r->id, r->sev, c, iscsi_stage(c, k), s->end_frame,
 					   r->hint,
 					   "the login to %s began in frame %llu and never completed: "
-					   "the connection was closed by the %s in frame %llu",
+					   "the connection was closed by the %s in frame %llu%s",
 					   s->target[0] ? s->target : "(no target named)",
 					   FR(s->login_frame), s->end_dir == 0 ? "initiator" : "target",
-					   FR(s->end_frame));
+					   FR(s->end_frame),
+					   s->gap_bytes ? " (bytes of the connection are missing from "
+							  "the capture: the target's last answer may "
+							  "be among them)" : "");
 	}
 }
 
@@ -261,6 +264,19 @@ static const struct ipxe_action *san_action(const struct ipxe_script *sc, size_t
 	return NULL;
 }
 
+/* An HTTP fetch before frame whose response the capture lacks in part: maybe a script. */
+static bool http_lost_before(const struct nbc_engine *e, const struct eng_client *c,
+			     uint64_t frame)
+{
+	for (size_t i = 0; i < c->nhttps; i++) {
+		const struct eng_http *h = &e->https[c->https[i]];
+
+		if (h->frame < frame && h->gap)
+			return true;
+	}
+	return false;
+}
+
 void rule_iscsi_not_bootable(struct nbc_engine *e, struct eng_client *c, const struct rule *r)
 {
 	for (size_t k = 0; k < c->niscsis; k++) {
@@ -269,6 +285,7 @@ void rule_iscsi_not_bootable(struct nbc_engine *e, struct eng_client *c, const s
 		const struct ipxe_action *a = NULL;
 		size_t ai = 0;
 		bool fallback;
+		bool unknown;
 
 		/* iPXE whose boot from the disk returned closes with a FIN and no Logout
 		 * (netboot-protocol-facts.md); a Logout the target answered is a deliberate
@@ -282,6 +299,8 @@ void rule_iscsi_not_bootable(struct nbc_engine *e, struct eng_client *c, const s
 			a = san_action(es->parsed, &ai);
 		/* `sanboot X || chain installer`: a blank disk is what an install expects. */
 		fallback = a && ai + 1 < es->parsed->nacts && es->parsed->acts[ai + 1].fallback;
+		/* The script that issued the sanboot may be the fetch the capture lost. */
+		unknown = !a && http_lost_before(e, c, s->first_frame);
 		if (returned) {
 			engine_add_finding(e, r->id, fallback ? NBC_SEV_INFO : r->sev, c,
 					   iscsi_stage(c, k), s->end_frame, r->hint,
@@ -294,14 +313,18 @@ void rule_iscsi_not_bootable(struct nbc_engine *e, struct eng_client *c, const s
 					   FR(s->end_frame), (s->end_time - s->lba0_time) * 1000.0);
 			continue;
 		}
-		engine_add_finding(e, r->id, fallback ? NBC_SEV_INFO : r->sev, c, iscsi_stage(c, k),
-				   s->lba0_frame, r->hint,
+		engine_add_finding(e, r->id,
+				   fallback ? NBC_SEV_INFO : unknown ? NBC_SEV_WARNING : r->sev, c,
+				   iscsi_stage(c, k), s->lba0_frame, r->hint,
 				   "LBA 0 of %s (read in frame %llu) has %02x %02x at bytes 510-511, "
 				   "not the boot signature 55 aa: the disk is not bootable%s",
 				   s->target[0] ? s->target : "the SAN disk", FR(s->lba0_frame),
 				   s->lba0_sig[0], s->lba0_sig[1],
 				   fallback ? " (the script falls back to its next command, as an "
-					      "install to a blank disk does)" : "");
+					      "install to a blank disk does)"
+				   : unknown ? " (an HTTP fetch before it, maybe the script that "
+					       "says whether a blank disk is expected, is not whole "
+					       "in the capture)" : "");
 	}
 }
 

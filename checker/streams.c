@@ -37,6 +37,7 @@ struct http_conn {
 
 struct app {
 	enum app_kind kind;
+	bool gap[2];		/* a side lost bytes before the kind was known */
 	struct http_conn *http;
 	struct iscsi_conn *iscsi;
 };
@@ -96,7 +97,9 @@ static void body_done(struct nbc_engine *e, struct http_side *s, uint64_t frame,
 	if (s->has_cur) {
 		struct eng_http *h = &e->https[s->cur];
 
-		h->complete = !h->gap;
+		/* Framed to its end: a hole no retransmission filled is the capture's loss
+		 * (h->gap says so), not the client's. */
+		h->complete = true;
 		h->end_frame = frame;
 		h->end_time = time;
 		export_close_http(e, h);
@@ -313,6 +316,22 @@ static void http_data(struct nbc_engine *e, struct tcp_conn *tc, struct http_con
 	}
 }
 
+/*
+ * The response to the oldest waiting request began in a hole of the server's stream: it
+ * is given up (its status unknown, bytes missing) so that the next response head found
+ * goes to the next request, not to this one.
+ */
+static void http_response_lost(struct nbc_engine *e, struct http_conn *hc)
+{
+	struct eng_http *h;
+
+	if (hc->npending == 0)
+		return;
+	h = &e->https[hc->pending[0]];
+	h->gap = true;
+	memmove(hc->pending, hc->pending + 1, --hc->npending * sizeof(hc->pending[0]));
+}
+
 static void http_gap(struct nbc_engine *e, struct http_conn *hc, int dir, uint64_t len)
 {
 	struct http_side *s = &hc->s[dir];
@@ -321,18 +340,27 @@ static void http_gap(struct nbc_engine *e, struct http_conn *hc, int dir, uint64
 		e->https[s->cur].gap = true;
 		export_abandon_http(e, &e->https[s->cur]);
 	}
-	/* A hole inside a known-length body keeps the framing: skip it. */
-	if (s->state == SIDE_BODY_LEN && len < s->left) {
+	/* A hole inside a known-length body, or at its end, keeps the framing: skip it. */
+	if (s->state == SIDE_BODY_LEN && len <= s->left) {
 		s->left -= len;
 		if (s->has_cur) {
 			e->https[s->cur].body_bytes += len;
 			if (e->https[s->cur].body)
 				e->https[s->cur].body_cut = true;
 		}
+		if (s->left == 0)
+			body_done(e, s, e->frame, e->rel);
 		return;
 	}
 	if (s->state == SIDE_BODY_CLOSE)
 		return;
+	/*
+	 * Between responses (or past the end of a known-length body) the missing bytes are
+	 * the start of the next response: the waiting request's, for a client that does not
+	 * pipeline (iPXE, lpxelinux, firmware HTTP boot).
+	 */
+	if (dir == 1 && (s->state == SIDE_HEAD || s->state == SIDE_BODY_LEN))
+		http_response_lost(e, hc);
 	s->has_cur = false;
 	s->head_len = 0;
 	s->state = SIDE_RESYNC;
@@ -396,17 +424,19 @@ static void cb_data(void *ctx, struct tcp_conn *tc, int dir, const uint8_t *p, s
 				a->kind = APP_NONE;
 				return;
 			}
-			/* Joined mid-message: wait for a message start. */
-			if (tc->d[0].midstream)
-				a->http->s[0].state = SIDE_RESYNC;
-			if (tc->d[1].midstream)
-				a->http->s[1].state = SIDE_RESYNC;
+			/* Joined mid-message, or bytes lost: wait for a message start. */
+			for (int d = 0; d < 2; d++)
+				if (tc->d[d].midstream || a->gap[d])
+					a->http->s[d].state = SIDE_RESYNC;
 		} else if (a->kind == APP_ISCSI) {
 			a->iscsi = iscsi_flow_new(e, tc);
 			if (!a->iscsi) {
 				a->kind = APP_NONE;
 				return;
 			}
+			for (int d = 0; d < 2; d++)
+				if (a->gap[d])
+					iscsi_flow_gap(e, a->iscsi, d, 0);
 		}
 	}
 	if (a->kind == APP_HTTP)
@@ -424,8 +454,10 @@ static void cb_gap(void *ctx, struct tcp_conn *tc, int dir, uint64_t len, uint64
 	e->report.stats.tcp_gaps++;
 	if (!a)
 		return;
-	if (a->kind == APP_UNKNOWN)
-		a->kind = APP_NONE;	/* cannot tell what a stream is from its middle */
+	/* What the stream is, the next segment that starts a message (or the port) says;
+	 * that side is read from a message start on. */
+	if (a->kind == APP_UNKNOWN && dir >= 0 && dir < 2)
+		a->gap[dir] = true;
 	if (a->kind == APP_HTTP)
 		http_gap(e, a->http, dir, len);
 	else if (a->kind == APP_ISCSI)

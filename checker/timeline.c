@@ -123,6 +123,8 @@ struct walker {
 	char prefix[ENG_NAME_MAX];
 	bool have_prefix;	/* from 210 */
 	struct eng_walk *walk;	/* the lookup in progress */
+	bool script_lost;	/* since the last boot reply an HTTP fetch (a script, maybe) lost
+				 * bytes in the capture: what it set (209, 210) is unknown */
 	bool config_loaded;	/* a walk found its config since the NBP started: config names
 				 * asked for now are INCLUDEs or CONFIG loads, not a new walk */
 	int nbp_stage;
@@ -213,6 +215,7 @@ static void add_round(struct walker *w, size_t ri)
 		snprintf(w->prefix, sizeof(w->prefix), "%s", boot->has_210 ? boot->pathprefix : "");
 		w->walk = NULL;
 		w->config_loaded = false;
+		w->script_lost = false;
 		w->cfg_known = false;
 		w->keep_san_dhcp = boot->keep_san;
 	}
@@ -265,6 +268,9 @@ static void xfer_summary(const struct eng_xfer *x, char *d, size_t cap)
 	case ENG_XFER_COMPLETE:
 		appendf(d, cap, "%llu bytes in %u blocks of %ld", (unsigned long long)x->bytes,
 			x->blocks, x->blksize);
+		if (x->blocks_unseen)
+			appendf(d, cap, " (%u acknowledged but not in the capture)",
+				x->blocks_unseen);
 		if (x->windowsize > 1)
 			appendf(d, cap, ", window %ld", x->windowsize);
 		break;
@@ -308,10 +314,15 @@ static enum nbc_stage_result xfer_result(const struct nbc_engine *e, const struc
 	}
 }
 
-/* A UEFI or iPXE tsize probe: OACK, then the client's ERROR before any data. */
+/*
+ * A UEFI or iPXE tsize probe: OACK, then the client's ERROR before any data. An OACK the
+ * capture lost counts when the request asked for tsize and the ERROR went to the server's
+ * port.
+ */
 bool eng_xfer_is_probe(const struct eng_xfer *x)
 {
-	return x->status == ENG_XFER_ABORTED && x->blocks == 0 && x->oack;
+	return x->status == ENG_XFER_ABORTED && x->blocks == 0 &&
+	       (x->oack || (x->reply_unseen && x->req_tsize >= 0));
 }
 
 /* A file a stage fetched, over TFTP or HTTP. */
@@ -442,6 +453,21 @@ static void finish_walk(struct walker *w, const struct fetched *found)
 			 k->count == 1 ? "" : "s");
 		s->result = NBC_RESULT_FAILED;
 	}
+	if (k->settings_unknown)
+		appendf(d, sizeof(d), "; order not checked: an HTTP fetch before it (a script "
+			"that may set 209/210) is not whole in the capture");
+	if (!k->http && k->count) {
+		/* From the transfer before the walk to its last request. */
+		const struct eng_client *c = w->c;
+		uint64_t from = k->first ? w->e->xfers[c->xfers[k->first - 1]].rrq_frame : 0;
+		uint64_t to = w->e->xfers[c->xfers[k->first + k->count - 1]].rrq_frame;
+		size_t lost = eng_unseen_rrqs(c, from, to);
+
+		if (lost)
+			appendf(d, sizeof(d), "; %zu request%s not in the capture (the server's "
+				"answer%s %s)", lost, lost == 1 ? "" : "s", lost == 1 ? "" : "s",
+				lost == 1 ? "is" : "are");
+	}
 	stage_setf(s, "%s", d);
 	w->walk = NULL;
 }
@@ -525,6 +551,7 @@ static void add_xfer(struct walker *w, size_t pos)
 			k->found = -1;
 			k->has_round = w->round != NULL;
 			k->round = w->round_idx;
+			k->settings_unknown = w->script_lost;
 			snprintf(k->configfile, sizeof(k->configfile), "%s", w->configfile);
 			snprintf(k->nbp, sizeof(k->nbp), "%s", w->bootfile);
 			if (w->have_prefix)
@@ -778,6 +805,7 @@ static void add_http(struct walker *w, size_t pos)
 			k->found = -1;
 			k->has_round = w->round != NULL;
 			k->round = w->round_idx;
+			k->settings_unknown = w->script_lost;
 			snprintf(k->configfile, sizeof(k->configfile), "%s", w->configfile);
 			snprintf(k->nbp, sizeof(k->nbp), "%s", w->bootfile);
 			snprintf(k->prefix, sizeof(k->prefix), "%s", w->prefix);
@@ -801,14 +829,25 @@ static void add_http(struct walker *w, size_t pos)
 		kind = NBC_STAGE_IPXE_SCRIPT;
 	else if (is_pxelinux_nbp(path) || eng_is_ipxe_binary(path))
 		kind = NBC_STAGE_NBP;
-	st = timeline_add_stage(c, kind, res, h->frame, h->time, "%s http://%s/%s", h->method,
-				h->host[0] ? h->host : ipstr(h->sip, a), path);
+	if (strcmp(h->method, "?") == 0)
+		st = timeline_add_stage(c, kind, res, h->frame, h->time,
+					"a response from http://%s/ to a request not in the capture",
+					ipstr(h->sip, a));
+	else
+		st = timeline_add_stage(c, kind, res, h->frame, h->time, "%s http://%s/%s",
+					h->method, h->host[0] ? h->host : ipstr(h->sip, a), path);
 	c->pub.stages[st].last_frame = f.end_frame;
 	if (h->status >= 0)
 		stage_appendf(&c->pub.stages[st], " -> %d #%llu", h->status,
 			(unsigned long long)h->status_frame);
+	else if (h->gap)
+		stage_appendf(&c->pub.stages[st], " -> response missing from the capture");
 	else
 		stage_appendf(&c->pub.stages[st], " -> no response seen");
+	/* A script's text lost in part, or a response lost whole (it may have been one). */
+	if (h->gap && kind != NBC_STAGE_NBP &&
+	    (h->status < 0 || script || name_ends(path, ".ipxe")))
+		w->script_lost = true;
 	if (h->status >= 200 && h->status < 300)
 		stage_appendf(&c->pub.stages[st], ", %llu bytes%s",
 			(unsigned long long)h->body_bytes,
@@ -877,8 +916,10 @@ static void add_iscsi(struct walker *w, size_t pos)
 	snprintf(d, sizeof(d), "%s:%u target %s", ipstr(s->sip, a), s->sport,
 		 s->target[0] ? s->target : "(none named)");
 	if (s->login_ok)
-		appendf(d, sizeof(d), ": login ok #%llu%s", (unsigned long long)s->login_ok_frame,
-			s->chap ? " (CHAP)" : "");
+		appendf(d, sizeof(d), ": login ok #%llu%s%s", (unsigned long long)s->login_ok_frame,
+			s->chap ? " (CHAP)" : "",
+			s->login_inferred ? " (SCSI traffic; the login's end is not in the capture)"
+					  : "");
 	else if (s->login_failed)
 		appendf(d, sizeof(d), ": login refused #%llu: %s",
 			(unsigned long long)s->status_frame,

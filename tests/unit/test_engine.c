@@ -544,6 +544,74 @@ static void test_engine_config_after_walk_is_no_new_walk(void **state)
 	engine_free(t.e);
 }
 
+static void test_engine_lost_packets_are_not_config_faults(void **state)
+{
+	struct tftp_optset ask = { -1, 0, -1, -1 };
+	struct tftp_optset oack = { -1, 1000, -1, -1 };
+	uint8_t b[1024];
+	uint8_t data[512];
+	struct t t;
+	struct nbc_report *r;
+	const struct nbc_client *c;
+	const struct eng_xfer *x;
+	size_t n;
+
+	(void)state;
+	memset(data, 'd', sizeof(data));
+	/*
+	 * The MAC step's request is not in the capture, the server's ERROR for it (sent from
+	 * port 69, as some servers do) is: a lost packet, not a walk out of order.
+	 */
+	setup_t(&t);
+	dora(&t, false, "pxelinux.0");
+	fetch(&t, "pxelinux.0", 3, false, 2000);
+	n = tftp_encode_error(1, "File not found", b, sizeof(b));
+	frame(&t, SMAC, SRV, CLI, 69, 2001, b, n);
+	fetch(&t, "pxelinux.cfg/C0000264", 1, false, 2002);
+	r = run(&t);
+	c = &r->clients[0];
+	assert_false(has_rule(r, "NBC-PXELINUX-LOOKUP-ORDER"));
+	assert_non_null(strstr(c->stages[c->nstages - 1].detail, "1 request not in the capture"));
+	engine_free(t.e);
+
+	/* Without the server's answer the skip is the client's: still flagged. */
+	setup_t(&t);
+	dora(&t, false, "pxelinux.0");
+	fetch(&t, "pxelinux.0", 3, false, 2000);
+	fetch(&t, "pxelinux.cfg/C0000264", 1, false, 2002);
+	r = run(&t);
+	assert_true(has_rule(r, "NBC-PXELINUX-LOOKUP-ORDER"));
+	engine_free(t.e);
+
+	/*
+	 * DATA 1 of a 1000-byte file lost, the client's ACK 1 captured: the block arrived.
+	 * The transfer completes at the OACK's tsize with DATA 2; the kept body stops at the
+	 * hole (a config is not parsed from half its text).
+	 */
+	setup_t(&t);
+	dora(&t, false, "pxelinux.0");
+	n = tftp_encode_request(TFTP_RRQ, "pxelinux.0", "octet", &ask, b, sizeof(b));
+	frame(&t, CMAC, CLI, SRV, 2000, 69, b, n);
+	n = tftp_encode_oack(&oack, b, sizeof(b));
+	frame(&t, SMAC, SRV, CLI, 40000, 2000, b, n);
+	n = tftp_encode_ack(0, b, sizeof(b));
+	frame(&t, CMAC, CLI, SRV, 2000, 40000, b, n);
+	n = tftp_encode_ack(1, b, sizeof(b));
+	frame(&t, CMAC, CLI, SRV, 2000, 40000, b, n);
+	n = tftp_encode_data(2, data, 1000 - 512, b, sizeof(b));
+	frame(&t, SMAC, SRV, CLI, 40000, 2000, b, n);
+	n = tftp_encode_ack(2, b, sizeof(b));
+	frame(&t, CMAC, CLI, SRV, 2000, 40000, b, n);
+	r = run(&t);
+	x = engine_xfer(t.e, engine_client(t.e, 0)->xfers[0]);
+	assert_int_equal(x->status, ENG_XFER_COMPLETE);
+	assert_int_equal(x->blocks, 2);
+	assert_int_equal(x->blocks_unseen, 1);
+	assert_int_equal(x->bytes, 1000);
+	assert_false(has_rule(r, "NBC-TFTP-INCOMPLETE"));
+	engine_free(t.e);
+}
+
 static void test_engine_tftp_config_body_sized_to_file(void **state)
 {
 	struct t t;
@@ -725,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_engine_walk_misses_are_not_findings),
 		cmocka_unit_test(test_engine_walk_out_of_order_is_flagged),
 		cmocka_unit_test(test_engine_config_after_walk_is_no_new_walk),
+		cmocka_unit_test(test_engine_lost_packets_are_not_config_faults),
 		cmocka_unit_test(test_engine_non_boot_dhcp_client_is_counted_not_reported),
 		cmocka_unit_test(test_engine_garbage_udp_to_67_is_malformed),
 		cmocka_unit_test(test_engine_same_bootfile_is_one_interned_string),
