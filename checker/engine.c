@@ -847,7 +847,9 @@ static void note_unseen_rrq(struct nbc_engine *e, const struct net_ipv4 *ip,
 	struct tftp_pkt t;
 	size_t idx;
 
-	if (!hmap_get(&e->by_ip, ip->dst, 1, &idx))
+	/* TFTP TIDs are ephemeral ports (the server may answer from 69): not DNS, NTP... */
+	if ((u->sport != TFTP_PORT && u->sport < 1024) || u->dport < 1024 ||
+	    !hmap_get(&e->by_ip, ip->dst, 1, &idx))
 		return;
 	c = &e->clients[idx];
 	if (!c->nxfers || e->xfers[c->xfers[c->nxfers - 1]].sip != ip->src ||
