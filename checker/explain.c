@@ -405,7 +405,9 @@ static const struct explain_entry table[] = {
 		"the MAC, and the address from the ACK's yiaddr. Each miss is a TFTP ERROR 1 and "
 		"is expected; the finding is about order and place. The walk ends at the first "
 		"name that loads: config names read after it, until the next NBP, are that "
-		"config's INCLUDE or CONFIG files, not a walk.",
+		"config's INCLUDE or CONFIG files, not a walk. A name whose request the capture "
+		"lacks while the server's answer to it is there was asked (the packet was lost); "
+		"a walk after a script the capture does not hold whole is not checked.",
 		"tftp.source_file contains \"pxelinux.cfg/\"\n"
 		"|| http.request.uri contains \"pxelinux.cfg/\"\n"
 		"|| dhcp.option.type in {97, 209, 210}",
