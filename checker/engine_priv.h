@@ -124,6 +124,12 @@ void *nbc_grow(void *arr, size_t *cap, size_t need, size_t elem);
 bool eng_body_room(struct nbc_engine *e, uint8_t **body, size_t *cap, size_t need, size_t first);
 /* Names of files the timeline parses (pxelinux configs, iPXE scripts): bodies kept by name. */
 bool eng_body_wanted(const char *name);
+/*
+ * A session whose 0x55AA boot sector was read and that the initiator then closed without a
+ * Logout: the boot from the SAN disk returned (iscsi_flow.c). After a Logout the target
+ * answered, who sends the first FIN is a race between the two closes, not a sign.
+ */
+bool eng_iscsi_boot_returned(const struct eng_iscsi *s);
 /* TFTP answers to requests the capture lacks, strictly between two frames (engine.c). */
 size_t eng_unseen_rrqs(const struct eng_client *c, uint64_t after, uint64_t before);
 /* A printable, interned copy of v, cut to cap - 1 bytes (the old fixed buffers' limit). */

@@ -424,6 +424,11 @@ void iscsi_flow_gap(struct nbc_engine *e, struct iscsi_conn *ic, int dir, uint64
 	r->total = 0;
 }
 
+bool eng_iscsi_boot_returned(const struct eng_iscsi *s)
+{
+	return s->lba0 == 1 && s->ended && s->end_dir == 0 && !s->logout;
+}
+
 void iscsi_flow_end(struct nbc_engine *e, struct iscsi_conn *ic, const struct tcp_conn *tc,
 		    int dir, enum tcp_end how, uint64_t frame, double time)
 {

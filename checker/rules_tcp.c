@@ -288,10 +288,8 @@ void rule_iscsi_not_bootable(struct nbc_engine *e, struct eng_client *c, const s
 		bool unknown;
 
 		/* iPXE whose boot from the disk returned closes with a FIN and no Logout
-		 * (netboot-protocol-facts.md); a Logout the target answered is a deliberate
-		 * end (netboot-firmware logs out at exit), and who then sends the first FIN
-		 * is a race between the two closes, not a sign of anything. */
-		bool returned = s->lba0 == 1 && s->ended && s->end_dir == 0 && !s->logout;
+		 * (netboot-protocol-facts.md); netboot-firmware logs out at exit. */
+		bool returned = eng_iscsi_boot_returned(s);
 
 		if (s->lba0 != 0 && !returned)
 			continue;

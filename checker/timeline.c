@@ -940,7 +940,7 @@ static void add_iscsi(struct walker *w, size_t pos)
 			s->end == ENG_TCP_RST ? "RST" : "FIN", (unsigned long long)s->end_frame);
 	else
 		appendf(d, sizeof(d), "; open at the end of the capture");
-	if (s->login_failed || s->lba0 == 0 || (s->lba0 == 1 && s->ended && s->end_dir == 0))
+	if (s->login_failed || s->lba0 == 0 || eng_iscsi_boot_returned(s))
 		res = NBC_RESULT_FAILED;
 	else if (s->login_ok)
 		res = NBC_RESULT_OK;
@@ -950,7 +950,7 @@ static void add_iscsi(struct walker *w, size_t pos)
 	/* A boot sector with 0x55AA hands the boot over, unless iPXE then closes the
 	 * session itself: the boot returned or failed (seen with real iPXE when a disk is
 	 * too small for its guessed BIOS geometry). */
-	if (s->lba0 == 1 && s->ended && s->end_dir == 0) {
+	if (eng_iscsi_boot_returned(s)) {
 		c->pub.stages[st].result = NBC_RESULT_FAILED;
 		stage_appendf(&c->pub.stages[st], "; the boot returned: the initiator closed the session");
 	} else if (s->lba0 == 1 && !c->reached_terminal) {

@@ -617,6 +617,64 @@ static void test_engine_lost_packets_are_not_config_faults(void **state)
 	engine_free(t.e);
 }
 
+/* iPXE on CL1: PXE DHCP, then an iPXE round; then a sanboot of a bootable disk. */
+static void sanboot_session(struct t *t, bool logout, bool client_fin_first)
+{
+	struct sim s;
+	struct client c;
+	struct iscsess x;
+
+	dora(t, false, "undionly.kpxe");
+	dora(t, true, "http://192.0.2.1/boot.ipxe");
+	memset(&c, 0, sizeof(c));
+	memcpy(c.mac, CMAC, sizeof(c.mac));
+	c.ip = CLI;
+	memset(&s, 0, sizeof(s));
+	s.e = t->e;
+	s.link = NET_LINK_ETHERNET;
+	s.t = t->ts;
+	s.ip_id = 100;
+	s.next_port = 49152;
+	iscsi_open(&s, &x, &c);
+	assert_true(iscsi_login(&s, &x, LOGIN_NONE));
+	iscsi_sanboot(&s, &x, true);
+	if (logout) {
+		logout_req(&s, &x);
+		logout_rsp(&s, &x);
+	}
+	tcp_close(&s, &x.k, client_fin_first);
+	t->ts = s.t;
+}
+
+static void test_engine_sanboot_logout_then_fin_is_booted(void **state)
+{
+	struct t t;
+	struct nbc_report *r;
+
+	(void)state;
+	/*
+	 * netboot-firmware logs out after its sanboot; then either side may send the first
+	 * FIN (a race). Both are a boot, in the rule and in the timeline alike.
+	 */
+	for (int first = 0; first < 2; first++) {
+		setup_t(&t);
+		sanboot_session(&t, true, first == 0);
+		r = run(&t);
+		assert_int_equal(r->clients[0].verdict, NBC_VERDICT_BOOTED);
+		assert_int_equal(r->clients[0].stages[r->clients[0].nstages - 1].kind,
+				 NBC_STAGE_SANBOOT);
+		assert_false(has_rule(r, "NBC-ISCSI-NOT-BOOTABLE"));
+		engine_free(t.e);
+	}
+	/* No Logout and the initiator closes: the boot from the disk returned. */
+	setup_t(&t);
+	sanboot_session(&t, false, true);
+	r = run(&t);
+	assert_int_equal(r->clients[0].verdict, NBC_VERDICT_FAILED);
+	assert_true(has_rule(r, "NBC-ISCSI-NOT-BOOTABLE"));
+	engine_free(t.e);
+}
+
 static void test_engine_tftp_config_body_sized_to_file(void **state)
 {
 	struct t t;
@@ -799,6 +857,7 @@ int main(void)
 		cmocka_unit_test(test_engine_walk_out_of_order_is_flagged),
 		cmocka_unit_test(test_engine_config_after_walk_is_no_new_walk),
 		cmocka_unit_test(test_engine_lost_packets_are_not_config_faults),
+		cmocka_unit_test(test_engine_sanboot_logout_then_fin_is_booted),
 		cmocka_unit_test(test_engine_non_boot_dhcp_client_is_counted_not_reported),
 		cmocka_unit_test(test_engine_garbage_udp_to_67_is_malformed),
 		cmocka_unit_test(test_engine_same_bootfile_is_one_interned_string),
