@@ -340,17 +340,22 @@ static void http_gap(struct nbc_engine *e, struct http_conn *hc, int dir, uint64
 		e->https[s->cur].gap = true;
 		export_abandon_http(e, &e->https[s->cur]);
 	}
-	/* A hole inside a known-length body, or at its end, keeps the framing: skip it. */
-	if (s->state == SIDE_BODY_LEN && len <= s->left) {
-		s->left -= len;
+	/* A hole in a known-length body keeps the framing: the body ends where it says. */
+	if (s->state == SIDE_BODY_LEN) {
+		uint64_t in_body = len < s->left ? len : s->left;
+
+		s->left -= in_body;
+		len -= in_body;
 		if (s->has_cur) {
-			e->https[s->cur].body_bytes += len;
+			e->https[s->cur].body_bytes += in_body;
 			if (e->https[s->cur].body)
 				e->https[s->cur].body_cut = true;
 		}
-		if (s->left == 0)
-			body_done(e, s, e->frame, e->rel);
-		return;
+		if (s->left)
+			return;
+		body_done(e, s, e->frame, e->rel);
+		if (len == 0)
+			return;
 	}
 	if (s->state == SIDE_BODY_CLOSE)
 		return;
@@ -359,7 +364,7 @@ static void http_gap(struct nbc_engine *e, struct http_conn *hc, int dir, uint64
 	 * the start of the next response: the waiting request's, for a client that does not
 	 * pipeline (iPXE, lpxelinux, firmware HTTP boot).
 	 */
-	if (dir == 1 && (s->state == SIDE_HEAD || s->state == SIDE_BODY_LEN))
+	if (dir == 1 && s->state == SIDE_HEAD)
 		http_response_lost(e, hc);
 	s->has_cur = false;
 	s->head_len = 0;

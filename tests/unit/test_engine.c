@@ -675,6 +675,59 @@ static void test_engine_sanboot_logout_then_fin_is_booted(void **state)
 	engine_free(t.e);
 }
 
+static void test_engine_http_hole_across_two_responses(void **state)
+{
+	static const char head_a[] = "HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n";
+	static const char resp_b[] = "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n#!ipxe\nshell\n";
+	static uint8_t wire[4000];
+	struct tcpvar lost = { -1, -1, -1, 1, false };
+	struct t t;
+	struct sim s;
+	struct tcpconn k;
+	const struct eng_http *h;
+	struct eng_client *c;
+	size_t n = 0;
+
+	(void)state;
+	/*
+	 * Two pipelined requests; the server's answers go out as one stream whose second
+	 * segment (the end of A's body and all of B) the capture lost. A is framed to its end
+	 * (complete, the hole noted); B's response is missing; C's response goes to C, not B.
+	 */
+	memcpy(wire, head_a, sizeof(head_a) - 1);
+	n = sizeof(head_a) - 1;
+	memset(wire + n, 'a', 2000);
+	n += 2000;
+	memcpy(wire + n, resp_b, sizeof(resp_b) - 1);
+	n += sizeof(resp_b) - 1;
+	assert_true(n > TCP_MSS && n <= 2 * TCP_MSS);
+	setup_t(&t);
+	dora(&t, true, "http://192.0.2.1/a");
+	sim_open(&s, &k, &t);
+	http_get(&s, &k, "/a", true);
+	http_get(&s, &k, "/b.ipxe", true);
+	tcp_send_v(&s, &k, false, wire, n, &lost);
+	get(&s, &k, "/c", (const uint8_t *)"ccc", 3);
+	tcp_close(&s, &k, true);
+	(void)run(&t);
+	c = engine_client(t.e, 0);
+	assert_int_equal(c->nhttps, 3);
+	h = engine_http(t.e, c->https[0]);
+	assert_int_equal(h->status, 200);
+	assert_true(h->complete);
+	assert_true(h->gap);
+	assert_int_equal(h->body_bytes, 2000);
+	h = engine_http(t.e, c->https[1]);
+	assert_string_equal(h->uri, "/b.ipxe");
+	assert_int_equal(h->status, -1);
+	assert_true(h->gap);
+	h = engine_http(t.e, c->https[2]);
+	assert_string_equal(h->uri, "/c");
+	assert_int_equal(h->status, 200);
+	assert_int_equal(h->body_bytes, 3);
+	engine_free(t.e);
+}
+
 static void test_engine_tftp_config_body_sized_to_file(void **state)
 {
 	struct t t;
@@ -858,6 +911,7 @@ int main(void)
 		cmocka_unit_test(test_engine_config_after_walk_is_no_new_walk),
 		cmocka_unit_test(test_engine_lost_packets_are_not_config_faults),
 		cmocka_unit_test(test_engine_sanboot_logout_then_fin_is_booted),
+		cmocka_unit_test(test_engine_http_hole_across_two_responses),
 		cmocka_unit_test(test_engine_non_boot_dhcp_client_is_counted_not_reported),
 		cmocka_unit_test(test_engine_garbage_udp_to_67_is_malformed),
 		cmocka_unit_test(test_engine_same_bootfile_is_one_interned_string),
