@@ -243,6 +243,8 @@ static void on_pdu(struct nbc_engine *e, struct iscsi_conn *ic, int dir,
 		command_status(e, s, find_cmd(ic, p->itt), p->scsi_status, p->data);
 		break;
 	case ISCSI_OP_LOGOUT_REQ:
+	case ISCSI_OP_LOGOUT_RSP:
+		/* A response answers a request, also one the capture lost. */
 		if (!s->logout) {
 			s->logout = true;
 			s->logout_reason = p->logout_reason;

@@ -27,6 +27,7 @@ struct http_side {
 	struct http_chunker ch;
 	bool has_cur;
 	size_t cur;		/* the transaction whose body this is */
+	bool resynced;		/* the head being read was found again after lost framing */
 };
 
 struct http_conn {
@@ -145,9 +146,25 @@ static struct eng_http *new_request(struct nbc_engine *e, const struct tcp_conn 
 	return h;
 }
 
+/*
+ * The response to the oldest waiting request began in a hole of the server's stream: it
+ * is given up (its status unknown, bytes missing) so that the next response head found
+ * goes to the next request, not to this one.
+ */
+static void http_response_lost(struct nbc_engine *e, struct http_conn *hc)
+{
+	struct eng_http *h;
+
+	if (hc->npending == 0)
+		return;
+	h = &e->https[hc->pending[0]];
+	h->gap = true;
+	memmove(hc->pending, hc->pending + 1, --hc->npending * sizeof(hc->pending[0]));
+}
+
 /* A complete head on one side: a request (dir 0) or a response (dir 1). */
 static void on_head(struct nbc_engine *e, struct tcp_conn *tc, struct http_conn *hc, int dir,
-		    const struct http_head *hd, uint64_t frame, double time)
+		    const struct http_head *hd, bool resynced, uint64_t frame, double time)
 {
 	struct http_side *s = &hc->s[dir];
 
@@ -186,6 +203,13 @@ static void on_head(struct nbc_engine *e, struct tcp_conn *tc, struct http_conn 
 		new_request(e, tc, &fake, frame, time);
 		hc->pending[hc->npending++] = e->nhttps - 1;
 	}
+	/*
+	 * After a loss (a head found again by resync) with several requests waiting: boot
+	 * clients (iPXE, UEFI HTTP boot, lpxelinux) send a request only once the previous
+	 * response is done, so the earlier ones' responses were lost and this is the last's.
+	 */
+	while (resynced && hc->npending > 1)
+		http_response_lost(e, hc);
 	s->cur = hc->pending[0];
 	s->has_cur = true;
 	memmove(hc->pending, hc->pending + 1, --hc->npending * sizeof(hc->pending[0]));
@@ -239,6 +263,7 @@ static void http_data(struct nbc_engine *e, struct tcp_conn *tc, struct http_con
 			if ((dir == 0 && http_looks_like_request(v)) ||
 			    (dir == 1 && http_looks_like_response(v))) {
 				s->state = SIDE_HEAD;
+				s->resynced = true;
 				continue;
 			}
 			return;
@@ -275,7 +300,8 @@ static void http_data(struct nbc_engine *e, struct tcp_conn *tc, struct http_con
 								 "unparsable response head");
 				return;
 			}
-			on_head(e, tc, hc, dir, &hd, frame, time);
+			on_head(e, tc, hc, dir, &hd, s->resynced, frame, time);
+			s->resynced = false;
 			break;
 		}
 		case SIDE_BODY_LEN: {
@@ -314,22 +340,6 @@ static void http_data(struct nbc_engine *e, struct tcp_conn *tc, struct http_con
 			return;
 		}
 	}
-}
-
-/*
- * The response to the oldest waiting request began in a hole of the server's stream: it
- * is given up (its status unknown, bytes missing) so that the next response head found
- * goes to the next request, not to this one.
- */
-static void http_response_lost(struct nbc_engine *e, struct http_conn *hc)
-{
-	struct eng_http *h;
-
-	if (hc->npending == 0)
-		return;
-	h = &e->https[hc->pending[0]];
-	h->gap = true;
-	memmove(hc->pending, hc->pending + 1, --hc->npending * sizeof(hc->pending[0]));
 }
 
 static void http_gap(struct nbc_engine *e, struct http_conn *hc, int dir, uint64_t len)

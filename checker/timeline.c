@@ -846,7 +846,7 @@ static void add_http(struct walker *w, size_t pos)
 		stage_appendf(&c->pub.stages[st], " -> no response seen");
 	/* A script's text lost in part, or a response lost whole (it may have been one). */
 	if (h->gap && kind != NBC_STAGE_NBP &&
-	    (h->status < 0 || script || name_ends(path, ".ipxe")))
+	    (h->status < 0 || script || name_ends(path, ".ipxe") || strcmp(h->method, "?") == 0))
 		w->script_lost = true;
 	if (h->status >= 200 && h->status < 300)
 		stage_appendf(&c->pub.stages[st], ", %llu bytes%s",

@@ -728,6 +728,59 @@ static void test_engine_http_hole_across_two_responses(void **state)
 	engine_free(t.e);
 }
 
+static void test_engine_http_lost_head_then_next_request(void **state)
+{
+	static const char head_a[] = "HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n";
+	struct tcpvar lost = { -1, -1, -1, 0, false };
+	struct t t;
+	struct sim s;
+	struct tcpconn k;
+	const struct eng_http *h;
+	struct eng_client *c;
+
+	(void)state;
+	static const char head_z[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	static char chunked[2100];
+	int n;
+
+	/*
+	 * Z's chunked body loses a segment: framing is lost until a message starts again.
+	 * Meanwhile A's response head is lost too (its body is seen: not a message start,
+	 * skipped); the client, which does not pipeline, then asks for B. The next head is
+	 * B's, not A's.
+	 */
+	memset(chunked, 'z', sizeof(chunked));
+	n = snprintf(chunked, sizeof(chunked), "7d0\r\n");
+	chunked[n] = 'z';
+	memcpy(chunked + n + 2000, "\r\n0\r\n\r\n", 7);
+	setup_t(&t);
+	dora(&t, true, "http://192.0.2.1/a.ipxe");
+	sim_open(&s, &k, &t);
+	http_get(&s, &k, "/z", true);
+	tcp_send(&s, &k, false, (const uint8_t *)head_z, sizeof(head_z) - 1);
+	tcp_send_v(&s, &k, false, (const uint8_t *)chunked, (size_t)n + 2007, &lost);
+	http_get(&s, &k, "/a.ipxe", true);
+	tcp_send_v(&s, &k, false, (const uint8_t *)head_a, sizeof(head_a) - 1, &lost);
+	tcp_send(&s, &k, false, (const uint8_t *)"#!ipxe\nshell\n", 14);
+	get(&s, &k, "/b", (const uint8_t *)"bbbb", 4);
+	tcp_close(&s, &k, true);
+	(void)run(&t);
+	c = engine_client(t.e, 0);
+	assert_int_equal(c->nhttps, 3);
+	h = engine_http(t.e, c->https[0]);
+	assert_string_equal(h->uri, "/z");
+	assert_true(h->gap);
+	h = engine_http(t.e, c->https[1]);
+	assert_string_equal(h->uri, "/a.ipxe");
+	assert_int_equal(h->status, -1);
+	assert_true(h->gap);
+	h = engine_http(t.e, c->https[2]);
+	assert_string_equal(h->uri, "/b");
+	assert_int_equal(h->status, 200);
+	assert_int_equal(h->body_bytes, 4);
+	engine_free(t.e);
+}
+
 static void test_engine_tftp_config_body_sized_to_file(void **state)
 {
 	struct t t;
@@ -912,6 +965,7 @@ int main(void)
 		cmocka_unit_test(test_engine_lost_packets_are_not_config_faults),
 		cmocka_unit_test(test_engine_sanboot_logout_then_fin_is_booted),
 		cmocka_unit_test(test_engine_http_hole_across_two_responses),
+		cmocka_unit_test(test_engine_http_lost_head_then_next_request),
 		cmocka_unit_test(test_engine_non_boot_dhcp_client_is_counted_not_reported),
 		cmocka_unit_test(test_engine_garbage_udp_to_67_is_malformed),
 		cmocka_unit_test(test_engine_same_bootfile_is_one_interned_string),
