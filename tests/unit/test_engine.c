@@ -222,6 +222,7 @@ static void sim_open(struct sim *s, struct tcpconn *k, const struct t *t)
 	s->ip_id = 100;
 	s->next_port = 49152;
 	tcp_open(s, k, &c, HTTP_PORT);
+	k->cmac = CMAC;		/* tcp_open kept c's, which ends with this function */
 }
 
 static void test_engine_userclass_loop_is_looping(void **state)
