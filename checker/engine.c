@@ -808,11 +808,10 @@ static bool handle_tftp_transfer(struct nbc_engine *e, const struct net_ipv4 *ip
 			break;
 		}
 	} else {
-		/* The client answers the server's TID: the server replied, out of the capture. */
-		if (!x->sport && u->dport != TFTP_PORT) {
+		/* The client answers the server's TID: the server replied, out of the capture
+		 * (sport set, no first_reply_frame). */
+		if (!x->sport && u->dport != TFTP_PORT)
 			x->sport = u->dport;
-			x->reply_unseen = true;
-		}
 		switch (t.op) {
 		case TFTP_ACK:
 			if (x->any_ack && t.block == x->last_ack && t.block != 0)

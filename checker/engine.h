@@ -131,8 +131,6 @@ struct eng_xfer {
 	long req_tsize;
 	long req_windowsize;
 	bool oack;
-	bool reply_unseen;	/* the client wrote to the server's TID, whose reply is not in
-				 * the capture */
 	long blksize;		/* negotiated, 512 without OACK */
 	long tsize;		/* from OACK, -1 */
 	long windowsize;

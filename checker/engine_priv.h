@@ -130,6 +130,16 @@ bool eng_body_wanted(const char *name);
  * answered, who sends the first FIN is a race between the two closes, not a sign.
  */
 bool eng_iscsi_boot_returned(const struct eng_iscsi *s);
+/*
+ * An HTTP fetch that may have been an iPXE script (so what it set, 209/210 or a fallback,
+ * is unknown) and lost bytes to the capture: a script's text in part, or a response or a
+ * request lost whole; never an NBP (timeline.c).
+ */
+bool eng_http_script_lost(const struct eng_http *h);
+/* Where lost requests of a TFTP lookup walk are counted from: the RRQ of the transfer
+ * before it, 0 (timeline.c). */
+uint64_t eng_walk_after_frame(const struct nbc_engine *e, const struct eng_client *c,
+			      const struct eng_walk *w);
 /* TFTP answers to requests the capture lacks, strictly between two frames (engine.c). */
 size_t eng_unseen_rrqs(const struct eng_client *c, uint64_t after, uint64_t before);
 /* A printable, interned copy of v, cut to cap - 1 bytes (the old fixed buffers' limit). */

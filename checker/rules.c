@@ -449,8 +449,7 @@ static void rule_lookup_order(struct nbc_engine *e, struct eng_client *c, const 
 		const struct eng_walk *w = &c->walks[i];
 		const char *prev = NULL;
 		/* Lost requests are counted from the transfer before the walk on. */
-		uint64_t prev_frame = !w->http && w->first
-					      ? e->xfers[c->xfers[w->first - 1]].rrq_frame : 0;
+		uint64_t prev_frame = eng_walk_after_frame(e, c, w);
 		unsigned j = 0;
 
 		if (w->settings_unknown)

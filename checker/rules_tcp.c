@@ -264,14 +264,14 @@ static const struct ipxe_action *san_action(const struct ipxe_script *sc, size_t
 	return NULL;
 }
 
-/* An HTTP fetch before frame whose response the capture lacks in part: maybe a script. */
+/* A fetch before frame that may have been a script and lost bytes to the capture. */
 static bool http_lost_before(const struct nbc_engine *e, const struct eng_client *c,
 			     uint64_t frame)
 {
 	for (size_t i = 0; i < c->nhttps; i++) {
 		const struct eng_http *h = &e->https[c->https[i]];
 
-		if (h->frame < frame && h->gap)
+		if (h->frame < frame && eng_http_script_lost(h))
 			return true;
 	}
 	return false;

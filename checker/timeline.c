@@ -322,7 +322,7 @@ static enum nbc_stage_result xfer_result(const struct nbc_engine *e, const struc
 bool eng_xfer_is_probe(const struct eng_xfer *x)
 {
 	return x->status == ENG_XFER_ABORTED && x->blocks == 0 &&
-	       (x->oack || (x->reply_unseen && x->req_tsize >= 0));
+	       (x->oack || (x->sport && !x->first_reply_frame && x->req_tsize >= 0));
 }
 
 /* A file a stage fetched, over TFTP or HTTP. */
@@ -459,9 +459,8 @@ static void finish_walk(struct walker *w, const struct fetched *found)
 	if (!k->http && k->count) {
 		/* From the transfer before the walk to its last request. */
 		const struct eng_client *c = w->c;
-		uint64_t from = k->first ? w->e->xfers[c->xfers[k->first - 1]].rrq_frame : 0;
 		uint64_t to = w->e->xfers[c->xfers[k->first + k->count - 1]].rrq_frame;
-		size_t lost = eng_unseen_rrqs(c, from, to);
+		size_t lost = eng_unseen_rrqs(c, eng_walk_after_frame(w->e, c, k), to);
 
 		if (lost)
 			appendf(d, sizeof(d), "; %zu request%s not in the capture (the server's "
@@ -655,6 +654,33 @@ static bool is_pxelinux_nbp(const char *name)
 	       strcmp(b, "gpxelinux.0") == 0;
 }
 
+/* A script by its magic, or by its name (then the parser says the magic is missing). */
+static bool http_is_script(const struct eng_http *h, const char *path)
+{
+	return h->status >= 200 && h->status < 300 && h->body &&
+	       (body_is_script(h) || name_ends(path, ".ipxe"));
+}
+
+bool eng_http_script_lost(const struct eng_http *h)
+{
+	char path[HTTP_URI_MAX];
+	bool script;
+
+	if (!h->gap)
+		return false;
+	http_path(h, path, sizeof(path));
+	script = http_is_script(h, path);
+	if (!script && (is_pxelinux_nbp(path) || eng_is_ipxe_binary(path)))
+		return false;	/* an NBP */
+	return h->status < 0 || script || name_ends(path, ".ipxe") || strcmp(h->method, "?") == 0;
+}
+
+uint64_t eng_walk_after_frame(const struct nbc_engine *e, const struct eng_client *c,
+			      const struct eng_walk *w)
+{
+	return !w->http && w->first ? e->xfers[c->xfers[w->first - 1]].rrq_frame : 0;
+}
+
 /* One line on what a script will do: its boot actions and the settings that matter. */
 static void script_summary(const struct ipxe_script *sc, char *d, size_t cap)
 {
@@ -773,9 +799,7 @@ static void add_http(struct walker *w, size_t pos)
 	int st;
 
 	http_path(h, path, sizeof(path));
-	/* A script by its magic, or by its name (then the parser says the magic is missing). */
-	script = h->status >= 200 && h->status < 300 && h->body &&
-		 (body_is_script(h) || name_ends(path, ".ipxe"));
+	script = http_is_script(h, path);
 	if (h->status < 0 || (h->status < 300 && !h->complete))
 		res = NBC_RESULT_PARTIAL;
 	else if (h->status >= 400)
@@ -844,9 +868,7 @@ static void add_http(struct walker *w, size_t pos)
 		stage_appendf(&c->pub.stages[st], " -> response missing from the capture");
 	else
 		stage_appendf(&c->pub.stages[st], " -> no response seen");
-	/* A script's text lost in part, or a response lost whole (it may have been one). */
-	if (h->gap && kind != NBC_STAGE_NBP &&
-	    (h->status < 0 || script || name_ends(path, ".ipxe") || strcmp(h->method, "?") == 0))
+	if (eng_http_script_lost(h))
 		w->script_lost = true;
 	if (h->status >= 200 && h->status < 300)
 		stage_appendf(&c->pub.stages[st], ", %llu bytes%s",
